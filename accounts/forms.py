@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django_countries import countries
+
+from .age_gate import REFUSAL_MESSAGE, AgeBracket, is_old_enough
+from .models import User
+from .roles import Role, assignable_roles
+
+TIMEZONE_CHOICES = [(tz, tz.replace("_", " ")) for tz in sorted(zoneinfo.available_timezones())]
+
+
+class SignupExtrasForm(forms.Form):
+    """Fields allauth's sign-up form adds: name, country and the age attestation.
+
+    Validation runs before allauth creates anything, so a refused attempt stores nothing."""
+
+    full_name = forms.CharField(max_length=150, label="Full name")
+    country = forms.ChoiceField(choices=[("", "Choose your country"), *countries])
+    age = forms.ChoiceField(
+        label="Your age",
+        choices=AgeBracket.choices,
+        widget=forms.RadioSelect,
+        help_text="We ask so we can keep Mixora to the ages our privacy policy allows.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (
+            data.get("country")
+            and data.get("age")
+            and not is_old_enough(data["country"], data["age"])
+        ):
+            raise forms.ValidationError(REFUSAL_MESSAGE, code="too_young")
+        return data
+
+    def signup(self, request: Any, user: User) -> None:
+        user.full_name = self.cleaned_data["full_name"]
+        user.country = self.cleaned_data["country"]
+        user.save(update_fields=["full_name", "country"])
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "avatar", "company", "job_title"]
+        widgets = {
+            "avatar": forms.ClearableFileInput(
+                attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}
+            )
+        }
+
+    def clean_avatar(self) -> Any:
+        avatar = self.cleaned_data.get("avatar")
+        if not isinstance(avatar, UploadedFile):
+            return avatar  # unchanged or cleared
+        if avatar.size > settings.AVATAR_MAX_BYTES:
+            limit = settings.AVATAR_MAX_BYTES // (1024 * 1024)
+            raise forms.ValidationError(f"That image is too large: the limit is {limit} MB.")
+        # ImageField has already opened the file with Pillow, so it is a real image.
+        image = getattr(avatar, "image", None)
+        if image is None or image.format not in {"PNG", "JPEG", "WEBP", "GIF"}:
+            raise forms.ValidationError("Upload a PNG, JPEG, WebP or GIF image.")
+        limit = settings.AVATAR_MAX_PIXELS
+        if image.width > limit or image.height > limit:
+            raise forms.ValidationError(f"That image is too big: at most {limit}×{limit} pixels.")
+        return avatar
+
+    def save(self, commit: bool = True) -> User:
+        previous = User.objects.filter(pk=self.instance.pk).values_list("avatar", flat=True).first()
+        user = super().save(commit=commit)
+        if commit and previous and previous != user.avatar.name:
+            # A replaced or cleared avatar leaves nothing behind in storage.
+            user.avatar.storage.delete(previous)
+        return user
+
+
+class WorkspaceForm(forms.Form):
+    # A plain form, not a ModelForm: validation must not touch the live workspace object
+    # (it is in the page header), and the service decides what changed.
+    name = forms.CharField(
+        max_length=80, label="Workspace name", help_text="Usually your company or brand."
+    )
+    timezone = forms.ChoiceField(
+        choices=TIMEZONE_CHOICES,
+        help_text="Posts are scheduled and shown in this time zone.",
+    )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="Email address")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.EDITOR)
+
+    def __init__(self, *args: Any, actor_role: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = role_choices(actor_role)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+    def __init__(self, *args: Any, actor_role: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = role_choices(actor_role)
+
+
+def role_choices(actor_role: str) -> list[tuple[str, str]]:
+    return [(r, Role(r).label) for r in assignable_roles(actor_role)]

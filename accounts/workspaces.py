@@ -1,0 +1,58 @@
+"""Creating and changing workspaces."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from privacy.audit import record
+from privacy.models import AuditAction
+
+from .models import Membership, User, Workspace
+from .roles import Role
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+RESERVED_SLUGS = frozenset({"new", "admin", "api", "static", "media", "settings", "www"})
+
+
+def unique_slug(name: str) -> str:
+    base = (slugify(name) or "workspace")[:40].strip("-") or "workspace"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-team"
+    taken = set(Workspace.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+@transaction.atomic
+def create_workspace(
+    owner: User, name: str, timezone: str, request: HttpRequest | None = None
+) -> Workspace:
+    workspace = Workspace.objects.create(name=name, slug=unique_slug(name), timezone=timezone)
+    Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+    record(AuditAction.WORKSPACE_CREATED, request=request, actor=owner, workspace=workspace)
+    return workspace
+
+
+def update_workspace(
+    workspace: Workspace, *, name: str, timezone: str, request: HttpRequest
+) -> Workspace:
+    changed = {
+        field: value
+        for field, value in (("name", name), ("timezone", timezone))
+        if getattr(workspace, field) != value
+    }
+    if changed:
+        for field, value in changed.items():
+            setattr(workspace, field, value)
+        workspace.save(update_fields=list(changed))
+        record(AuditAction.WORKSPACE_UPDATED, request=request, workspace=workspace, **changed)
+    return workspace

@@ -1,0 +1,41 @@
+"""The embedded local default (`make run`): SQLite, a broker that needs no server,
+local media, console email. Never for a server reachable by anyone else."""
+
+from __future__ import annotations
+
+import secrets
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+from .env import env_bool, env_list
+
+MIXORA_MODE = "local"
+DEBUG = env_bool("DEBUG", True)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+
+
+def _local_secret_key() -> str:
+    """One random key per checkout, kept in var/ so sessions survive a restart."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+    return path.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = SECRET_KEY or _local_secret_key()  # noqa: F405
+
+_BROKER_DIR = VAR_DIR / "broker"
+for _sub in ("queue", "processed"):
+    (_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
+if CELERY_BROKER_URL == "filesystem://":  # noqa: F405
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_BROKER_DIR / "queue"),
+        "data_folder_out": str(_BROKER_DIR / "queue"),
+        "processed_folder": str(_BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}

@@ -1,0 +1,41 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts.views import home, invitations, members, onboarding, profile, workspace
+from support.views import contact
+
+from .health import healthz
+
+admin.site.site_header = "Mixora support"
+admin.site.site_title = "Mixora support"
+admin.site.index_title = "Support desk"
+
+workspace_patterns = [
+    path("", workspace.dashboard, name="workspace_dashboard"),
+    path("settings/", workspace.settings_page, name="workspace_settings"),
+    path("audit/", workspace.audit_log, name="workspace_audit"),
+    path("members/", members.member_list, name="workspace_members"),
+    path("members/<int:pk>/role/", members.change_role, name="member_change_role"),
+    path("members/<int:pk>/remove/", members.remove_member, name="member_remove"),
+    path("members/<int:pk>/transfer/", members.transfer_ownership, name="member_transfer"),
+    path("invitations/<int:pk>/revoke/", members.revoke_invitation, name="invitation_revoke"),
+    path("leave/", members.leave, name="workspace_leave"),
+]
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("account/profile/", profile.profile, name="profile"),
+    path("workspaces/new/", onboarding.new_workspace, name="onboarding"),
+    path("invitations/<str:token>/", invitations.accept, name="invitation_accept"),
+    path("support/", contact, name="contact"),
+    path("w/<slug:slug>/", include(workspace_patterns)),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

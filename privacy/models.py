@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    LOGIN_SUCCEEDED = "login.succeeded", "Logged in"
+    LOGIN_FAILED = "login.failed", "Failed log-in"
+    LOGGED_OUT = "logout", "Logged out"
+    PASSWORD_CHANGED = "password.changed", "Password changed"
+    PASSWORD_RESET = "password.reset", "Password reset"
+    EMAIL_CHANGED = "email.changed", "Email address changed"
+    MFA_ADDED = "mfa.added", "Two-factor method added"
+    MFA_REMOVED = "mfa.removed", "Two-factor method removed"
+    MFA_RECOVERY_RESET = "mfa.recovery_reset", "Recovery codes regenerated"
+    WORKSPACE_CREATED = "workspace.created", "Workspace created"
+    WORKSPACE_UPDATED = "workspace.updated", "Workspace settings changed"
+    INVITATION_SENT = "invitation.sent", "Invitation sent"
+    INVITATION_REVOKED = "invitation.revoked", "Invitation revoked"
+    INVITATION_ACCEPTED = "invitation.accepted", "Invitation accepted"
+    ROLE_CHANGED = "member.role_changed", "Role changed"
+    MEMBER_REMOVED = "member.removed", "Member removed"
+    MEMBER_LEFT = "member.left", "Member left"
+    OWNERSHIP_TRANSFERRED = "workspace.ownership_transferred", "Ownership transferred"
+
+
+class AuditEvent(models.Model):
+    """A security-relevant event. Append-only: nothing in the product edits one."""
+
+    action = models.CharField(max_length=64, choices=AuditAction.choices, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The person the event is about, when not the actor.",
+    )
+    workspace = models.ForeignKey(
+        "accounts.Workspace",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="audit_events",
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "-created_at"], name="audit_ws_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} at {self.created_at:%Y-%m-%d %H:%M}"

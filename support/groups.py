@@ -1,0 +1,36 @@
+"""The least-privilege group for support staff, shared by its migration and by tests that
+flush the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SUPPORT_GROUP = "Support"
+SUPPORT_PERMISSIONS = [
+    ("accounts", "view_user"),
+    ("accounts", "view_workspace"),
+    ("accounts", "view_membership"),
+    ("accounts", "view_invitation"),
+    ("account", "view_emailaddress"),
+    ("support", "view_supportticket"),
+    ("support", "change_supportticket"),
+    ("privacy", "view_auditevent"),
+]
+
+
+def ensure_support_group(apps: Any) -> None:
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations ran; create them now.
+    for app_config in apps.get_app_configs():
+        previous = getattr(app_config, "models_module", None)
+        app_config.models_module = previous or True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = previous
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    group, _ = group_model.objects.get_or_create(name=SUPPORT_GROUP)
+    for app_label, codename in SUPPORT_PERMISSIONS:
+        group.permissions.add(
+            permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+        )
