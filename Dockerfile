@@ -1,0 +1,16 @@
+# Production image: web (gunicorn), Celery worker and beat all run from it.
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never PATH=/opt/venv/bin:$PATH
+RUN pip install --no-cache-dir uv==0.13.8 && useradd --create-home mixora
+WORKDIR /app
+COPY pyproject.toml uv.lock ./
+RUN uv sync --frozen --no-install-project
+COPY . .
+RUN DJANGO_SETTINGS_MODULE=mixora.settings.local MIXORA_VAR_DIR=/tmp/var \
+    python manage.py collectstatic --noinput \
+    && chown -R mixora /app
+USER mixora
+EXPOSE 8000
+CMD ["gunicorn", "mixora.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30", "--forwarded-allow-ips", "*"]

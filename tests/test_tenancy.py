@@ -1,0 +1,277 @@
+"""Tenancy: nothing under /w/<slug>/ leaks or changes another workspace's data.
+
+The walker tests enumerate the real URL configuration, so a pattern added later is covered
+(or fails loudly) without anyone remembering to add it here."""
+
+import re
+from urllib.parse import urlencode
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Invitation, Membership, Workspace
+from accounts.roles import Capability, Role
+from mixora import urls as root_urls
+from privacy.models import AuditEvent
+from tests.factories import UserFactory, WorkspaceFactory
+
+WORKSPACE_PREFIX = "w/"
+_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+
+# What a hostile POST carries: if any view acted on it, B would visibly change.
+HOSTILE_POST = {
+    "email": "intruder@example.test",
+    "role": Role.OWNER,
+    "name": "Taken over",
+    "timezone": "UTC",
+}
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern
+
+
+def workspace_routes():
+    """(route, URLPattern) for every pattern the root URLconf serves under /w/."""
+    return [
+        (route, pattern)
+        for route, pattern in _walk(get_resolver().url_patterns)
+        if route.startswith(WORKSPACE_PREFIX)
+    ]
+
+
+def _int_for(route, param, objects):
+    if "invitation" in route:
+        return objects["invitation"].pk
+    if "member" in route:
+        return objects["membership"].pk
+    return objects["membership"].pk  # any int will do
+
+
+def fill(route, slug, objects):
+    """The concrete path of `route` for workspace `slug`, ints taken from `objects`."""
+
+    def value(match):
+        converter, name = match.group("converter") or "str", match.group("name")
+        if name == "slug":
+            return slug
+        if converter == "int":
+            return str(_int_for(route, name, objects))
+        raise AssertionError(f"Teach the tenancy walker to fill <{converter}:{name}> in {route}")
+
+    return "/" + _PARAM.sub(value, route)
+
+
+def snapshot(workspace):
+    workspace = Workspace.objects.get(pk=workspace.pk)
+    return {
+        "workspace": (workspace.name, workspace.slug, workspace.timezone),
+        "memberships": sorted(
+            Membership.objects.filter(workspace=workspace).values_list("pk", "user_id", "role")
+        ),
+        "invitations": sorted(
+            Invitation.objects.filter(workspace=workspace).values_list(
+                "pk", "email", "role", "key", "sent_at", "accepted_at", "accepted_by_id"
+            )
+        ),
+        "audit_events": AuditEvent.objects.filter(workspace=workspace).count(),
+    }
+
+
+@pytest.fixture
+def workspace_a(db):
+    return WorkspaceFactory(name="Alpha", slug="alpha")
+
+
+@pytest.fixture
+def workspace_b(db, make_member):
+    workspace = WorkspaceFactory(name="Bravo", slug="bravo")
+    owner = make_member(workspace, Role.OWNER)
+    make_member(workspace, Role.ADMIN)
+    editor = make_member(workspace, Role.EDITOR)
+    make_member(workspace, Role.VIEWER)
+    Invitation.objects.create(
+        workspace=workspace, email="pending@example.test", role=Role.EDITOR, invited_by=owner
+    )
+    workspace.editor = editor
+    return workspace
+
+
+@pytest.fixture
+def b_objects(workspace_b):
+    return {
+        "membership": Membership.objects.get(workspace=workspace_b, user=workspace_b.editor),
+        "invitation": Invitation.objects.get(workspace=workspace_b),
+    }
+
+
+def test_walker_finds_every_workspace_pattern():
+    routes = workspace_routes()
+    names = {pattern.name for _, pattern in routes}
+    declared = {pattern.name for pattern in root_urls.workspace_patterns}
+    assert len(routes) >= len(root_urls.workspace_patterns)
+    assert declared <= names
+    # Every declared pattern is reachable through the resolver under /w/<slug>/.
+    for pattern in root_urls.workspace_patterns:
+        kwargs = {"slug": "x"} | {name: 1 for name in pattern.pattern.converters}
+        assert reverse(pattern.name, kwargs=kwargs).startswith("/w/x/")
+
+
+def test_every_view_under_w_goes_through_workspace_view():
+    routes = workspace_routes()
+    assert routes
+    for route, pattern in routes:
+        capability = getattr(pattern.callback, "workspace_capability", None)
+        assert isinstance(capability, Capability), (
+            f"/{route} ({pattern.name}) is not wrapped in accounts.tenancy.workspace_view"
+        )
+
+
+@pytest.mark.parametrize("role", list(Role.values))
+def test_outsider_gets_404_on_every_workspace_url(
+    client, make_member, workspace_a, workspace_b, b_objects, role
+):
+    outsider = make_member(workspace_a, role)
+    client.force_login(outsider)
+    before = snapshot(workspace_b)
+    audit_total = AuditEvent.objects.count()
+
+    routes = workspace_routes()
+    tried = []
+    for route, pattern in routes:
+        url = fill(route, workspace_b.slug, b_objects)
+        get = client.get(url)
+        post = client.post(url, HOSTILE_POST)
+        assert get.status_code == 404, f"GET {url} ({pattern.name}) -> {get.status_code}"
+        assert post.status_code == 404, f"POST {url} ({pattern.name}) -> {post.status_code}"
+        tried.append(pattern.name)
+
+    assert len(tried) == len(routes) >= len(root_urls.workspace_patterns)
+    assert snapshot(workspace_b) == before
+    assert AuditEvent.objects.count() == audit_total
+    assert client.session.get("mixora.last_workspace") != workspace_b.slug
+
+
+@pytest.mark.parametrize(
+    ("role", "url_name"),
+    [
+        (Role.OWNER, "member_change_role"),
+        (Role.OWNER, "member_remove"),
+        (Role.OWNER, "member_transfer"),
+        (Role.OWNER, "invitation_revoke"),
+        (Role.ADMIN, "member_change_role"),
+        (Role.ADMIN, "member_remove"),
+        (Role.ADMIN, "invitation_revoke"),
+    ],
+)
+def test_ids_of_another_workspace_give_404_through_own_workspace_urls(
+    client, make_member, workspace_a, workspace_b, b_objects, role, url_name
+):
+    actor = make_member(workspace_a, role)
+    client.force_login(actor)
+    before_b = snapshot(workspace_b)
+    before_a = snapshot(workspace_a)
+    target = b_objects["invitation"] if url_name == "invitation_revoke" else b_objects["membership"]
+
+    response = client.post(reverse(url_name, args=[workspace_a.slug, target.pk]), HOSTILE_POST)
+
+    assert response.status_code == 404
+    assert snapshot(workspace_b) == before_b
+    assert snapshot(workspace_a) == before_a
+
+
+def test_ids_of_the_owner_of_another_workspace_give_404_on_transfer(
+    client, make_member, workspace_a, workspace_b
+):
+    actor = make_member(workspace_a, Role.OWNER)
+    client.force_login(actor)
+    b_owner = Membership.objects.get(workspace=workspace_b, role=Role.OWNER)
+    before_b = snapshot(workspace_b)
+
+    for url_name in ("member_transfer", "member_remove", "member_change_role"):
+        response = client.post(
+            reverse(url_name, args=[workspace_a.slug, b_owner.pk]), {"role": "viewer"}
+        )
+        assert response.status_code == 404, url_name
+
+    assert snapshot(workspace_b) == before_b
+    assert Membership.objects.get(pk=actor.memberships.get().pk).role == Role.OWNER
+
+
+def test_anonymous_visitor_is_sent_to_login_from_every_workspace_url(
+    client, workspace_b, b_objects
+):
+    before = snapshot(workspace_b)
+    login_url = reverse("account_login")
+    for route, pattern in workspace_routes():
+        url = fill(route, workspace_b.slug, b_objects)
+        for response in (client.get(url), client.post(url, HOSTILE_POST)):
+            assert response.status_code == 302, f"{url} ({pattern.name})"
+            assert response["Location"] == f"{login_url}?{urlencode({'next': url})}"
+    assert snapshot(workspace_b) == before
+
+
+def test_unknown_slug_gives_the_same_404_as_a_workspace_you_are_not_in(
+    client, make_member, workspace_a, workspace_b, b_objects
+):
+    client.force_login(make_member(workspace_a, Role.OWNER))
+    for route, pattern in workspace_routes():
+        missing = client.get(fill(route, "no-such-workspace", b_objects))
+        foreign = client.get(fill(route, workspace_b.slug, b_objects))
+        assert missing.status_code == foreign.status_code == 404, pattern.name
+        assert missing.content == foreign.content, pattern.name
+
+
+def test_member_can_open_their_own_workspace(client, make_member, workspace_a):
+    """The control for the 404s above: the same user reaches their own workspace."""
+    client.force_login(make_member(workspace_a, Role.OWNER))
+    response = client.get(reverse("workspace_dashboard", args=[workspace_a.slug]))
+    assert response.status_code == 200
+    assert client.session["mixora.last_workspace"] == workspace_a.slug
+
+
+def test_invite_post_without_csrf_token_is_refused(make_member, workspace_a):
+    owner = make_member(workspace_a, Role.OWNER)
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(owner)
+
+    response = csrf_client.post(
+        reverse("workspace_members", args=[workspace_a.slug]),
+        {"email": "csrf@example.test", "role": Role.EDITOR},
+    )
+
+    assert response.status_code == 403
+    assert not Invitation.objects.filter(email="csrf@example.test").exists()
+    assert not Invitation.objects.filter(workspace=workspace_a).exists()
+
+
+def test_invite_post_with_csrf_token_is_accepted(make_member, workspace_a):
+    """The control for the CSRF refusal: the same request with the page's token works."""
+    owner = make_member(workspace_a, Role.OWNER)
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(owner)
+    url = reverse("workspace_members", args=[workspace_a.slug])
+    page = csrf_client.get(url)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
+
+    response = csrf_client.post(
+        url, {"email": "csrf@example.test", "role": Role.EDITOR, "csrfmiddlewaretoken": token}
+    )
+
+    assert response.status_code == 302
+    assert Invitation.objects.filter(workspace=workspace_a, email="csrf@example.test").exists()
+
+
+def test_user_without_any_workspace_gets_404_everywhere_under_w(client, workspace_b, b_objects):
+    client.force_login(UserFactory())
+    before = snapshot(workspace_b)
+    for route, pattern in workspace_routes():
+        url = fill(route, workspace_b.slug, b_objects)
+        assert client.get(url).status_code == 404, pattern.name
+        assert client.post(url, HOSTILE_POST).status_code == 404, pattern.name
+    assert snapshot(workspace_b) == before
