@@ -8,7 +8,10 @@ WORKDIR /app
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-install-project
 COPY . .
-RUN DJANGO_SETTINGS_MODULE=mixora.settings.local MIXORA_VAR_DIR=/tmp/var \
+# collectstatic needs the production storage (hashed, compressed files) but no real secrets.
+RUN DJANGO_SETTINGS_MODULE=mixora.settings.production ALLOWED_HOSTS=build \
+    SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+    DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
     python manage.py collectstatic --noinput \
     && chown -R mixora /app
 USER mixora

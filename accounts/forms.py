@@ -45,15 +45,24 @@ class SignupExtrasForm(forms.Form):
         user.save(update_fields=["full_name", "country"])
 
 
+AVATAR_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
+
+
+class AvatarInput(forms.ClearableFileInput):
+    template_name = "widgets/avatar_input.html"
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "avatar", "company", "job_title"]
         widgets = {
-            "avatar": forms.ClearableFileInput(
-                attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}
-            )
+            "avatar": AvatarInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"})
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].required = True
 
     def clean_avatar(self) -> Any:
         avatar = self.cleaned_data.get("avatar")
@@ -64,11 +73,13 @@ class ProfileForm(forms.ModelForm):
             raise forms.ValidationError(f"That image is too large: the limit is {limit} MB.")
         # ImageField has already opened the file with Pillow, so it is a real image.
         image = getattr(avatar, "image", None)
-        if image is None or image.format not in {"PNG", "JPEG", "WEBP", "GIF"}:
+        if image is None or image.format not in AVATAR_FORMATS:
             raise forms.ValidationError("Upload a PNG, JPEG, WebP or GIF image.")
         limit = settings.AVATAR_MAX_PIXELS
         if image.width > limit or image.height > limit:
             raise forms.ValidationError(f"That image is too big: at most {limit}×{limit} pixels.")
+        # Name the file by its real format, never by what the upload claimed to be.
+        avatar.name = f"avatar.{AVATAR_FORMATS[image.format]}"
         return avatar
 
     def save(self, commit: bool = True) -> User:
@@ -90,6 +101,11 @@ class WorkspaceForm(forms.Form):
         choices=TIMEZONE_CHOICES,
         help_text="Posts are scheduled and shown in this time zone.",
     )
+
+    def __init__(self, *args: Any, detect_timezone: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if detect_timezone:
+            self.fields["timezone"].widget.attrs["data-detect-timezone"] = ""
 
 
 class InviteForm(forms.Form):

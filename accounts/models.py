@@ -36,8 +36,12 @@ class UserManager(BaseUserManager["User"]):
 
 
 def avatar_path(user: User, filename: str) -> str:
-    # A random name: the file name the user uploaded is personal data we do not need.
-    return f"avatars/{user.pk}/{secrets.token_hex(8)}.img"
+    # A random name: the uploaded file's name is personal data we do not need. The
+    # extension comes from the format the profile form detected in the content.
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in {"png", "jpg", "webp", "gif"}:
+        extension = "img"
+    return f"avatars/{user.pk}/{secrets.token_hex(8)}.{extension}"
 
 
 class User(AbstractBaseUser, PermissionsMixin):

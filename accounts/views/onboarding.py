@@ -12,7 +12,7 @@ from ..workspaces import create_workspace
 def new_workspace(request: HttpRequest) -> HttpResponse:
     """Onboarding (a person's first workspace) and every later "New workspace"."""
     first = not request.user.memberships.exists()
-    form = WorkspaceForm(request.POST or None, initial={"timezone": "UTC"})
+    form = WorkspaceForm(request.POST or None, initial={"timezone": "UTC"}, detect_timezone=True)
     if request.method == "POST" and form.is_valid():
         workspace = create_workspace(
             request.user, form.cleaned_data["name"], form.cleaned_data["timezone"], request

@@ -38,6 +38,13 @@
     if (event.target.matches("select[data-autosubmit]")) event.target.form.requestSubmit();
   });
 
+  // A new workspace starts in the browser's time zone rather than UTC.
+  var tzSelect = document.querySelector("select[data-detect-timezone]");
+  if (tzSelect && tzSelect.value === "UTC" && window.Intl) {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && tzSelect.querySelector('option[value="' + zone + '"]')) tzSelect.value = zone;
+  }
+
   // Success toasts fade on their own; errors stay until dismissed.
   setTimeout(function () {
     document.querySelectorAll(".toast--success").forEach(function (t) { t.classList.add("is-leaving"); });

@@ -26,7 +26,9 @@ def test_visitor_files_a_support_ticket(app, new_page, shot):
     expect(page.get_by_role("heading", name="Thanks, we've got it")).to_be_visible()
     ticket = SupportTicket.objects.get()
     expect(page.locator("#ticket-reference")).to_have_text(ticket.reference)
-    assert any(ticket.reference in m.subject and m.to == ["riley@example.test"] for m in mail.outbox)
+    assert any(
+        ticket.reference in m.subject and m.to == ["riley@example.test"] for m in mail.outbox
+    )
     shot(page, "2-thanks")
 
 

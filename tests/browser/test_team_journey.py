@@ -43,7 +43,9 @@ def test_owner_signs_up_invites_a_teammate_and_switches_workspaces(app, new_page
     owner.get_by_label("Workspace name").fill("Acme Studio")
     owner.get_by_label("Timezone").select_option("America/New_York")
     owner.get_by_role("button", name="Create workspace").click()
-    expect(owner.get_by_role("heading", name=re.compile("Good to see you, Maya Lin"))).to_be_visible()
+    expect(
+        owner.get_by_role("heading", name=re.compile("Good to see you, Maya Lin"))
+    ).to_be_visible()
     shot(owner, "3-dashboard")
 
     # Invite a teammate as approver.
