@@ -61,3 +61,4 @@ STORAGES = {
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WHITENOISE_AUTOREFRESH = True
+LOGGING["loggers"]["werkzeug"] = {"level": "WARNING"}  # noqa: F405 - moto's request log

@@ -1,0 +1,145 @@
+"""The README's `make run` path: the embedded local default (SQLite, file broker, local
+media) migrates, seeds Demo Co idempotently, lets every demo user in, and stops cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Runs inside the local settings: logs each demo user in and follows "/" to the workspace.
+LOGIN_EVERY_DEMO_USER = """
+import json, django
+django.setup()
+from django.test import Client
+from accounts.demo import DEMO_MEMBERS, DEMO_PASSWORD, DEMO_SUPPORT
+landed = {}
+for email, _name, _role in DEMO_MEMBERS:
+    client = Client()
+    client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
+    response = client.get("/", follow=True)
+    landed[email] = [response.status_code, response.redirect_chain[-1][0] if response.redirect_chain else ""]
+client = Client()
+client.post("/admin/login/", {"username": DEMO_SUPPORT[0], "password": DEMO_PASSWORD})
+landed[DEMO_SUPPORT[0]] = [client.get("/admin/support/supportticket/").status_code, ""]
+print(json.dumps(landed))
+"""
+
+
+def _local_env(var_dir: Path) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}
+    }
+    env.update(DJANGO_SETTINGS_MODULE="mixora.settings.local", MIXORA_VAR_DIR=str(var_dir))
+    return env
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def local_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A migrated local-mode install in a temporary var/ directory."""
+    env = _local_env(tmp_path_factory.mktemp("var"))
+    _manage(env, "migrate", "--noinput")
+    return env
+
+
+def test_demo_seed_is_idempotent_and_every_demo_user_reaches_demo_co(local_env):
+    env = local_env
+    first = _manage(env, "seed_demo")
+    second = _manage(env, "seed_demo")
+    assert "owner@demo.test" in first and "mixora-demo-1" in first
+    assert first == second
+
+    result = subprocess.run(
+        [sys.executable, "-c", LOGIN_EVERY_DEMO_USER],
+        cwd=ROOT,
+        env={**env, "ALLOWED_HOSTS": "testserver"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    landed = json.loads(result.stdout.strip().splitlines()[-1])
+    for email in ("owner", "admin", "editor", "approver", "viewer"):
+        assert landed[f"{email}@demo.test"] == [200, "/w/demo-co/"]
+    assert landed["support@demo.test"][0] == 200
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(status.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="reads the process table from /proc")
+def test_run_serves_with_worker_and_beat_and_ctrl_c_stops_them_all(local_env):
+    env = dict(local_env)
+    env["PORT"] = str(port := _free_port())
+    runner = subprocess.Popen(
+        [sys.executable, "scripts/run_local.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        health = None
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    health = json.load(r)
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert health == {
+            "status": "ok",
+            "checks": {"database": "ok", "broker": "ok", "storage": "ok"},
+        }
+        children = _children(runner.pid)
+        assert len(children) == 3  # web, worker, beat
+        runner.send_signal(signal.SIGINT)
+        assert runner.wait(timeout=30) == 0
+        time.sleep(0.5)
+        assert all(not Path(f"/proc/{pid}").exists() for pid in children)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
