@@ -12,6 +12,7 @@ COPY . .
 RUN DJANGO_SETTINGS_MODULE=mixora.settings.production ALLOWED_HOSTS=build \
     SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
     DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
+    AWS_STORAGE_BUCKET_NAME=build \
     python manage.py collectstatic --noinput \
     && chown -R mixora /app
 USER mixora

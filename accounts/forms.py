@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 from django_countries import countries
 
 from .age_gate import REFUSAL_MESSAGE, AgeBracket, is_old_enough
@@ -69,8 +70,8 @@ class ProfileForm(forms.ModelForm):
         if not isinstance(avatar, UploadedFile):
             return avatar  # unchanged or cleared
         if avatar.size > settings.AVATAR_MAX_BYTES:
-            limit = settings.AVATAR_MAX_BYTES // (1024 * 1024)
-            raise forms.ValidationError(f"That image is too large: the limit is {limit} MB.")
+            limit = filesizeformat(settings.AVATAR_MAX_BYTES)
+            raise forms.ValidationError(f"That image is too large: the limit is {limit}.")
         # ImageField has already opened the file with Pillow, so it is a real image.
         image = getattr(avatar, "image", None)
         if image is None or image.format not in AVATAR_FORMATS:

@@ -28,7 +28,8 @@ for email, _name, _role in DEMO_MEMBERS:
     client = Client()
     client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
     response = client.get("/", follow=True)
-    landed[email] = [response.status_code, response.redirect_chain[-1][0] if response.redirect_chain else ""]
+    chain = response.redirect_chain
+    landed[email] = [response.status_code, chain[-1][0] if chain else ""]
 client = Client()
 client.post("/admin/login/", {"username": DEMO_SUPPORT[0], "password": DEMO_PASSWORD})
 landed[DEMO_SUPPORT[0]] = [client.get("/admin/support/supportticket/").status_code, ""]
@@ -72,7 +73,8 @@ def test_demo_seed_is_idempotent_and_every_demo_user_reaches_demo_co(local_env):
     env = local_env
     first = _manage(env, "seed_demo")
     second = _manage(env, "seed_demo")
-    assert "owner@demo.test" in first and "mixora-demo-1" in first
+    assert "owner@demo.test" in first
+    assert "mixora-demo-1" in first
     assert first == second
 
     result = subprocess.run(

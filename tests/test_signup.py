@@ -15,7 +15,7 @@ from allauth.mfa.totp.internal.auth import (
 )
 from django.core import mail
 
-from accounts.age_gate import REFUSAL_MESSAGE
+from accounts.age_gate import REFUSAL_MESSAGE, is_old_enough
 from accounts.models import Membership, User, Workspace
 from accounts.roles import Role
 from privacy.models import AuditAction, AuditEvent
@@ -133,6 +133,55 @@ def test_age_gate_refuses_and_stores_nothing(client, country, age):
     assert mail.outbox == []
 
 
+EEA_AND_UK_CODES = [
+    "AT",
+    "BE",
+    "BG",
+    "HR",
+    "CY",
+    "CZ",
+    "DK",
+    "EE",
+    "FI",
+    "FR",
+    "DE",
+    "GR",
+    "HU",
+    "IE",
+    "IT",
+    "LV",
+    "LT",
+    "LU",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SK",
+    "SI",
+    "ES",
+    "SE",
+    "IS",
+    "LI",
+    "NO",
+    "GB",
+]
+
+
+@pytest.mark.parametrize("country", EEA_AND_UK_CODES)
+def test_age_gate_requires_sixteen_in_every_eea_country_and_the_uk(country):
+    assert not is_old_enough(country, "13-15")
+    assert not is_old_enough(country, "under-13")
+    assert is_old_enough(country, "16+")
+
+
+@pytest.mark.parametrize("country", ["US", "CH", "CA", "BR", "JP", "AU"])
+def test_age_gate_requires_thirteen_elsewhere(country):
+    assert is_old_enough(country, "13-15")
+    assert not is_old_enough(country, "under-13")
+    assert is_old_enough(country, "16+")
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("country", ["US", "CA", "JP"])
 def test_age_gate_admits_thirteen_to_fifteen_outside_eea_and_uk(client, country):
@@ -236,6 +285,26 @@ def test_onboarding_gives_workspaces_with_the_same_name_distinct_slugs(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Admin", "admin-team"),
+        ("New", "new-team"),
+        ("!!!", "workspace"),
+        ("Café Ünïcode", "cafe-unicode"),
+    ],
+)
+def test_onboarding_slug_avoids_reserved_words_and_empty_slugs(client, name, slug):
+    client.force_login(UserFactory())
+
+    response = client.post(ONBOARDING_URL, {"name": name, "timezone": "UTC"})
+
+    assert response.status_code == 302
+    assert Workspace.objects.get().slug == slug
+    assert response.url == f"/w/{slug}/"
+
+
+@pytest.mark.django_db
 def test_onboarding_rejects_unknown_timezone_and_creates_nothing(client):
     client.force_login(UserFactory())
 
@@ -303,16 +372,28 @@ def test_password_change_is_audited(client):
 
 
 @pytest.mark.django_db
-def test_activating_totp_is_audited_and_then_login_requires_the_code(client):
+def test_activating_totp_is_audited_and_then_login_requires_the_code(
+    client, django_capture_on_commit_callbacks
+):
     user = UserFactory()
     assert log_in(client, user.email).status_code == 302
+
+    # Adding a second factor asks for the password again first (allauth's reauthentication).
+    response = client.get("/accounts/2fa/totp/activate/")
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/reauthenticate/")
+    response = client.post(response.url, {"password": PASSWORD})
+    assert response.status_code == 302
+    assert response.url == "/accounts/2fa/totp/activate/"
 
     response = client.get("/accounts/2fa/totp/activate/")
     assert response.status_code == 200
     secret = client.session[SECRET_SESSION_KEY]
     assert secret in response.content.decode()  # shown for manual entry
 
-    response = client.post("/accounts/2fa/totp/activate/", {"code": current_totp(secret)})
+    # allauth sends authenticator_added on commit; the test transaction never commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/2fa/totp/activate/", {"code": current_totp(secret)})
 
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

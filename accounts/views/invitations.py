@@ -46,4 +46,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("workspace_dashboard", invitation.workspace.slug)
 
     context["email_matches"] = invitation.email.lower() == request.user.email.lower()
+    if not context["email_matches"]:
+        # Not theirs: stop sending this person back here; "switch account" re-opens the link.
+        request.session.pop(PENDING_INVITATION_SESSION_KEY, None)
     return render(request, "accounts/invitation_accept.html", context)

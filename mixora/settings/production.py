@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, DATABASES, DEBUG, REDIS_URL, SECRET_KEY
+from .base import (
+    ALLOWED_HOSTS,
+    AWS_STORAGE_BUCKET_NAME,
+    DATABASES,
+    DEBUG,
+    REDIS_URL,
+    SECRET_KEY,
+)
 from .env import env_bool, env_int, env_str
 
 MIXORA_MODE = "production"
@@ -22,10 +29,12 @@ if (
     raise ImproperlyConfigured(
         "SECRET_KEY is missing or a placeholder: set at least 50 random characters."
     )
-if not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS must name the hosts Mixora serves.")
+if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must name the hosts Mixora serves (no '*').")
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production.")
+if not AWS_STORAGE_BUCKET_NAME:
+    raise ImproperlyConfigured("AWS_STORAGE_BUCKET_NAME is required: production media lives in S3.")
 if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL is required in production (cache and Celery broker).")
 

@@ -4,7 +4,6 @@ profile; support staff work tickets in the admin."""
 from __future__ import annotations
 
 import io
-import re
 
 from django.apps import apps
 from django.contrib.auth.models import Group
@@ -105,7 +104,8 @@ def test_person_updates_profile_and_avatar(app, new_page, shot, tmp_path):
     expect(page.get_by_text("Profile saved.")).to_be_visible()
     expect(page.locator(".profile-head img.avatar")).to_be_visible()
     user.refresh_from_db()
-    assert user.full_name == "Pia Park" and user.avatar.name.startswith(f"avatars/{user.pk}/")
+    assert user.full_name == "Pia Park"
+    assert user.avatar.name.startswith(f"avatars/{user.pk}/")
     shot(page, "2-saved")
 
 
