@@ -13,29 +13,12 @@ from accounts import invitations, members
 from accounts.models import Invitation, Membership, Workspace
 from accounts.roles import ROLE_CAPABILITIES, Capability, Role, assignable_roles, role_can
 from mixora.errors import UserFacingError
-from privacy.models import AuditEvent
 from tests.factories import WorkspaceFactory
+from tests.snapshots import workspace_snapshot
 
 ALL_ROLES = list(Role.values)
 MANAGERS = {Role.OWNER, Role.ADMIN}
 OWNERS = {Role.OWNER}
-
-
-def snapshot(workspace):
-    workspace = Workspace.objects.get(pk=workspace.pk)
-    return {
-        "workspace": (workspace.name, workspace.slug, workspace.timezone),
-        "memberships": sorted(
-            Membership.objects.filter(workspace=workspace).values_list("pk", "user_id", "role")
-        ),
-        "invitations": sorted(
-            Invitation.objects.filter(workspace=workspace).values_list(
-                "pk", "email", "role", "key", "sent_at", "accepted_at"
-            )
-        ),
-        "audit_events": AuditEvent.objects.filter(workspace=workspace).count(),
-        "emails": len(mail.outbox),
-    }
 
 
 @dataclass
@@ -169,7 +152,7 @@ def test_only_allowed_roles_may_act_and_refusals_change_nothing(client, team_for
     team = team_for(role)
     client.force_login(team.actor)
     method, url, data = build(team)
-    before = snapshot(team.workspace)
+    before = workspace_snapshot(team.workspace)
 
     response = getattr(client, method)(url, data)
 
@@ -182,7 +165,7 @@ def test_only_allowed_roles_may_act_and_refusals_change_nothing(client, team_for
     else:
         assert response.status_code == 403
         assert "Your role in this workspace does not allow this" in response.content.decode()
-        assert snapshot(team.workspace) == before
+        assert workspace_snapshot(team.workspace) == before
 
 
 def _walk(patterns, prefix=""):
@@ -207,7 +190,7 @@ def test_each_workspace_url_refuses_roles_without_its_capability(client, team_fo
     """Walks every /w/ URL: a GET is 403 exactly when the role lacks the view's capability."""
     team = team_for(role)
     client.force_login(team.actor)
-    before = snapshot(team.workspace)
+    before = workspace_snapshot(team.workspace)
     checked = 0
     for url, pattern in _workspace_urls(team):
         response = client.get(url)
@@ -217,13 +200,13 @@ def test_each_workspace_url_refuses_roles_without_its_capability(client, team_fo
             assert response.status_code == 403, f"{role} GET {url}"
         checked += 1
     assert checked >= 9
-    assert snapshot(team.workspace) == before
+    assert workspace_snapshot(team.workspace) == before
 
 
 def test_viewer_posting_to_any_url_above_view_gets_403(client, team_for):
     team = team_for(Role.VIEWER)
     client.force_login(team.actor)
-    before = snapshot(team.workspace)
+    before = workspace_snapshot(team.workspace)
     refused = []
     for url, pattern in _workspace_urls(team):
         if pattern.name in ("workspace_leave", "workspace_dashboard"):
@@ -232,7 +215,7 @@ def test_viewer_posting_to_any_url_above_view_gets_403(client, team_for):
         assert response.status_code == 403, f"viewer POST {url} -> {response.status_code}"
         refused.append(pattern.name)
     assert "workspace_members" in refused  # the invite form: readable by all, writable by admins
-    assert snapshot(team.workspace) == before
+    assert workspace_snapshot(team.workspace) == before
 
 
 def test_viewer_may_read_the_member_list_but_sees_no_management_forms(client, team_for):
@@ -323,7 +306,7 @@ def _request_as(user):
 def test_admin_cannot_invite_an_owner(client, team_for):
     team = team_for(Role.ADMIN)
     client.force_login(team.actor)
-    before = snapshot(team.workspace)
+    before = workspace_snapshot(team.workspace)
 
     response = client.post(
         reverse("workspace_members", args=[team.workspace.slug]),
@@ -332,18 +315,18 @@ def test_admin_cannot_invite_an_owner(client, team_for):
 
     assert response.status_code == 400
     assert "role" in response.context["invite_form"].errors
-    assert snapshot(team.workspace) == before
+    assert workspace_snapshot(team.workspace) == before
     with pytest.raises(UserFacingError):
         invitations.invite(
             team.actor_membership, "boss@example.test", Role.OWNER, _request_as(team.actor)
         )
-    assert snapshot(team.workspace) == before
+    assert workspace_snapshot(team.workspace) == before
 
 
 def test_admin_cannot_promote_anyone_to_owner(client, team_for):
     team = team_for(Role.ADMIN)
     client.force_login(team.actor)
-    before = snapshot(team.workspace)
+    before = workspace_snapshot(team.workspace)
 
     response = client.post(
         reverse("member_change_role", args=[team.workspace.slug, team.target.pk]),
@@ -354,14 +337,14 @@ def test_admin_cannot_promote_anyone_to_owner(client, team_for):
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
         "Choose a role you are allowed to give."
     ]
-    assert snapshot(team.workspace) == before
+    assert workspace_snapshot(team.workspace) == before
     with pytest.raises(UserFacingError, match="cannot give that role"):
         members.change_role(team.actor_membership, team.target, Role.OWNER, _request_as(team.actor))
     with pytest.raises(UserFacingError, match="cannot give that role"):
         members.change_role(
             team.actor_membership, team.actor_membership, Role.OWNER, _request_as(team.actor)
         )
-    assert snapshot(team.workspace) == before
+    assert workspace_snapshot(team.workspace) == before
 
 
 def test_owner_can_make_another_owner(client, team_for):
@@ -379,7 +362,7 @@ def test_owner_can_make_another_owner(client, team_for):
 @pytest.mark.parametrize("role", [Role.EDITOR, Role.APPROVER, Role.VIEWER])
 def test_services_refuse_non_managers_even_when_called_directly(team_for, role):
     team = team_for(role)
-    before = snapshot(team.workspace)
+    before = workspace_snapshot(team.workspace)
     request = _request_as(team.actor)
     with pytest.raises(UserFacingError):
         members.change_role(team.actor_membership, team.target, Role.VIEWER, request)
@@ -389,4 +372,4 @@ def test_services_refuse_non_managers_even_when_called_directly(team_for, role):
         members.transfer_ownership(team.actor_membership, team.target, request)
     with pytest.raises(UserFacingError):
         invitations.invite(team.actor_membership, "x@example.test", Role.VIEWER, request)
-    assert snapshot(team.workspace) == before
+    assert workspace_snapshot(team.workspace) == before

@@ -10,11 +10,12 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.models import Invitation, Membership, Workspace
+from accounts.models import Invitation, Membership
 from accounts.roles import Capability, Role
 from mixora import urls as root_urls
 from privacy.models import AuditEvent
 from tests.factories import UserFactory, WorkspaceFactory
+from tests.snapshots import workspace_snapshot
 
 WORKSPACE_PREFIX = "w/"
 _PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
@@ -72,22 +73,6 @@ def _without_csrf(response):
     return re.sub(r'"X-CSRFToken": "[^"]*"', "", response.content.decode())
 
 
-def snapshot(workspace):
-    workspace = Workspace.objects.get(pk=workspace.pk)
-    return {
-        "workspace": (workspace.name, workspace.slug, workspace.timezone),
-        "memberships": sorted(
-            Membership.objects.filter(workspace=workspace).values_list("pk", "user_id", "role")
-        ),
-        "invitations": sorted(
-            Invitation.objects.filter(workspace=workspace).values_list(
-                "pk", "email", "role", "key", "sent_at", "accepted_at", "accepted_by_id"
-            )
-        ),
-        "audit_events": AuditEvent.objects.filter(workspace=workspace).count(),
-    }
-
-
 @pytest.fixture
 def workspace_a(db):
     return WorkspaceFactory(name="Alpha", slug="alpha")
@@ -143,7 +128,7 @@ def test_outsider_gets_404_on_every_workspace_url(
 ):
     outsider = make_member(workspace_a, role)
     client.force_login(outsider)
-    before = snapshot(workspace_b)
+    before = workspace_snapshot(workspace_b)
     audit_total = AuditEvent.objects.count()
 
     routes = workspace_routes()
@@ -157,7 +142,7 @@ def test_outsider_gets_404_on_every_workspace_url(
         tried.append(pattern.name)
 
     assert len(tried) == len(routes) >= len(root_urls.workspace_patterns)
-    assert snapshot(workspace_b) == before
+    assert workspace_snapshot(workspace_b) == before
     assert AuditEvent.objects.count() == audit_total
     assert client.session.get("mixora.last_workspace") != workspace_b.slug
 
@@ -179,15 +164,15 @@ def test_ids_of_another_workspace_give_404_through_own_workspace_urls(
 ):
     actor = make_member(workspace_a, role)
     client.force_login(actor)
-    before_b = snapshot(workspace_b)
-    before_a = snapshot(workspace_a)
+    before_b = workspace_snapshot(workspace_b)
+    before_a = workspace_snapshot(workspace_a)
     target = b_objects["invitation"] if url_name == "invitation_revoke" else b_objects["membership"]
 
     response = client.post(reverse(url_name, args=[workspace_a.slug, target.pk]), HOSTILE_POST)
 
     assert response.status_code == 404
-    assert snapshot(workspace_b) == before_b
-    assert snapshot(workspace_a) == before_a
+    assert workspace_snapshot(workspace_b) == before_b
+    assert workspace_snapshot(workspace_a) == before_a
 
 
 def test_ids_of_the_owner_of_another_workspace_give_404_on_transfer(
@@ -196,7 +181,7 @@ def test_ids_of_the_owner_of_another_workspace_give_404_on_transfer(
     actor = make_member(workspace_a, Role.OWNER)
     client.force_login(actor)
     b_owner = Membership.objects.get(workspace=workspace_b, role=Role.OWNER)
-    before_b = snapshot(workspace_b)
+    before_b = workspace_snapshot(workspace_b)
 
     for url_name in ("member_transfer", "member_remove", "member_change_role"):
         response = client.post(
@@ -204,14 +189,14 @@ def test_ids_of_the_owner_of_another_workspace_give_404_on_transfer(
         )
         assert response.status_code == 404, url_name
 
-    assert snapshot(workspace_b) == before_b
+    assert workspace_snapshot(workspace_b) == before_b
     assert Membership.objects.get(pk=actor.memberships.get().pk).role == Role.OWNER
 
 
 def test_anonymous_visitor_is_sent_to_login_from_every_workspace_url(
     client, workspace_b, b_objects
 ):
-    before = snapshot(workspace_b)
+    before = workspace_snapshot(workspace_b)
     login_url = reverse("account_login")
     for route, pattern in workspace_routes():
         url = fill(route, workspace_b.slug, b_objects)
@@ -220,7 +205,7 @@ def test_anonymous_visitor_is_sent_to_login_from_every_workspace_url(
             location = urlsplit(response["Location"])
             assert location.path == login_url
             assert parse_qs(location.query) == {"next": [url]}
-    assert snapshot(workspace_b) == before
+    assert workspace_snapshot(workspace_b) == before
 
 
 def test_unknown_slug_gives_the_same_404_as_a_workspace_you_are_not_in(
@@ -276,9 +261,9 @@ def test_invite_post_with_csrf_token_is_accepted(make_member, workspace_a):
 
 def test_user_without_any_workspace_gets_404_everywhere_under_w(client, workspace_b, b_objects):
     client.force_login(UserFactory())
-    before = snapshot(workspace_b)
+    before = workspace_snapshot(workspace_b)
     for route, pattern in workspace_routes():
         url = fill(route, workspace_b.slug, b_objects)
         assert client.get(url).status_code == 404, pattern.name
         assert client.post(url, HOSTILE_POST).status_code == 404, pattern.name
-    assert snapshot(workspace_b) == before
+    assert workspace_snapshot(workspace_b) == before

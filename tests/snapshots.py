@@ -1,0 +1,25 @@
+"""What a workspace holds, as plain data: tests compare it before and after a refused request."""
+
+from __future__ import annotations
+
+from django.core import mail
+
+from accounts.models import Invitation, Membership, Workspace
+from privacy.models import AuditEvent
+
+
+def workspace_snapshot(workspace: Workspace) -> dict[str, object]:
+    workspace = Workspace.objects.get(pk=workspace.pk)
+    return {
+        "workspace": (workspace.name, workspace.slug, workspace.timezone),
+        "memberships": sorted(
+            Membership.objects.filter(workspace=workspace).values_list("pk", "user_id", "role")
+        ),
+        "invitations": sorted(
+            Invitation.objects.filter(workspace=workspace).values_list(
+                "pk", "email", "role", "key", "sent_at", "accepted_at", "accepted_by_id"
+            )
+        ),
+        "audit_events": AuditEvent.objects.filter(workspace=workspace).count(),
+        "emails": len(getattr(mail, "outbox", [])),
+    }
