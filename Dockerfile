@@ -13,6 +13,7 @@ RUN DJANGO_SETTINGS_MODULE=mixora.settings.production ALLOWED_HOSTS=build \
     SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
     DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
     AWS_STORAGE_BUCKET_NAME=build \
+    TOKEN_ENCRYPTION_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
     python manage.py collectstatic --noinput \
     && chown -R mixora /app
 USER mixora

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.views import home, invitations, members, onboarding, profile, workspace
+from connections import urls as connections_urls
+from notifications import views as notifications
 from support.views import contact
 
 from .health import healthz
@@ -21,6 +23,7 @@ workspace_patterns = [
     path("members/<int:pk>/transfer/", members.transfer_ownership, name="member_transfer"),
     path("invitations/<int:pk>/revoke/", members.revoke_invitation, name="invitation_revoke"),
     path("leave/", members.leave, name="workspace_leave"),
+    *connections_urls.workspace_patterns,
 ]
 
 urlpatterns = [
@@ -31,6 +34,9 @@ urlpatterns = [
     path("workspaces/new/", onboarding.new_workspace, name="onboarding"),
     path("invitations/<str:token>/", invitations.accept, name="invitation_accept"),
     path("support/", contact, name="contact"),
+    path("notifications/", notifications.inbox, name="notifications"),
+    path("notifications/read/", notifications.mark_all_read, name="notifications_read"),
+    path("", include(connections_urls)),
     path("w/<slug:slug>/", include(workspace_patterns)),
     path("admin/", admin.site.urls),
 ]

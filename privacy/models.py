@@ -23,6 +23,9 @@ class AuditAction(models.TextChoices):
     MEMBER_REMOVED = "member.removed", "Member removed"
     MEMBER_LEFT = "member.left", "Member left"
     OWNERSHIP_TRANSFERRED = "workspace.ownership_transferred", "Ownership transferred"
+    ACCOUNT_CONNECTED = "account.connected", "Social account connected"
+    ACCOUNT_RECONNECTED = "account.reconnected", "Social account reconnected"
+    ACCOUNT_DISCONNECTED = "account.disconnected", "Social account disconnected"
 
 
 class AuditEvent(models.Model):

@@ -1,4 +1,5 @@
-"""`make run`: the web server, a Celery worker and Celery beat in the local mode.
+"""`make run`: the platform emulator, the web server, a Celery worker and Celery beat in the
+local mode.
 
 Ctrl-C (or SIGTERM) stops every process this started."""
 
@@ -18,7 +19,9 @@ BIN = Path(sys.executable).parent
 def main() -> int:
     port = os.environ.get("PORT", "8000")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mixora.settings.local", "PYTHONUNBUFFERED": "1"}
+    emulator_port = os.environ.get("EMULATOR_PORT", "8100")
     commands = {
+        "emulator": [sys.executable, "-m", "emulator", "--port", emulator_port],
         "web": [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"],
         "worker": [str(BIN / "celery"), "-A", "mixora", "worker", "--pool=solo", "-l", "info"],
         "beat": [

@@ -15,6 +15,7 @@ SUPPORT_PERMISSIONS = [
     ("support", "view_supportticket"),
     ("support", "change_supportticket"),
     ("privacy", "view_auditevent"),
+    ("connections", "view_connectedaccount"),
 ]
 
 
@@ -31,6 +32,9 @@ def ensure_support_group(apps: Any) -> None:
     permission_model = apps.get_model("auth", "Permission")
     group, _ = group_model.objects.get_or_create(name=SUPPORT_GROUP)
     for app_label, codename in SUPPORT_PERMISSIONS:
-        group.permissions.add(
-            permission_model.objects.get(content_type__app_label=app_label, codename=codename)
-        )
+        # An app migrated later than this call adds its own permission by calling this again.
+        permission = permission_model.objects.filter(
+            content_type__app_label=app_label, codename=codename
+        ).first()
+        if permission is not None:
+            group.permissions.add(permission)

@@ -64,6 +64,99 @@ def s3_server() -> Iterator[str]:
     server.stop()
 
 
+class Emulator:
+    """The running platform emulator: its base URL and its control API."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def control(self, method: str, path: str, payload: dict | None = None) -> object:
+        import requests
+
+        response = requests.request(method, f"{self.url}/_control/{path}", json=payload, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def requests(self, platform: str | None = None, endpoint: str | None = None) -> list[dict]:
+        query = "&".join(
+            f"{k}={v}" for k, v in (("platform", platform), ("endpoint", endpoint)) if v
+        )
+        return self.control("GET", f"requests?{query}")
+
+    def fail_next(
+        self, platform: str, endpoint: str, kind: str, count: int = 1, **extra: object
+    ) -> None:
+        self.control(
+            "POST",
+            "faults",
+            {"platform": platform, "endpoint": endpoint, "kind": kind, "count": count, **extra},
+        )
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[str]:
+    """`python -m emulator` on the port the test settings point every platform URL at."""
+    import subprocess
+    import sys
+    import time
+
+    import requests
+    from django.conf import settings
+
+    process = subprocess.Popen(  # noqa: S603 - our own module
+        [sys.executable, "-m", "emulator", "--port", str(settings.EMULATOR_TEST_PORT)],
+        cwd=str(settings.BASE_DIR),
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            requests.get(f"{settings.EMULATOR_URL}/_control/health", timeout=1).raise_for_status()
+            break
+        except requests.RequestException:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError("the emulator did not start") from None
+            time.sleep(0.1)
+    yield settings.EMULATOR_URL
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def emulator(emulator_server: str) -> Emulator:
+    """The emulator, reset to its seeded state for this test."""
+    emu = Emulator(emulator_server)
+    emu.control("POST", "reset")
+    return emu
+
+
+@pytest.fixture
+def celery_queue() -> Iterator[Callable[[], list[tuple[str, list]]]]:
+    """celery_queue() -> [(task name, args)] waiting on this process's test queue, oldest first.
+
+    Reads the real Redis broker list; the queue is emptied before and after the test."""
+    import base64
+    import json
+
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    key = settings.CELERY_TASK_DEFAULT_QUEUE
+    client.delete(key)
+
+    def queued() -> list[tuple[str, list]]:
+        found = []
+        for raw in reversed(client.lrange(key, 0, -1)):  # kombu LPUSHes: newest first
+            message = json.loads(raw)
+            body = json.loads(base64.b64decode(message["body"]))
+            found.append((message["headers"]["task"], body[0]))
+        return found
+
+    yield queued
+    client.delete(key)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache() -> Iterator[None]:
     """Rate-limit counters and other cache entries never leak from one test to the next."""

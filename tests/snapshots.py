@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core import mail
 
 from accounts.models import Invitation, Membership, Workspace
+from connections.models import ConnectedAccount
 from privacy.models import AuditEvent
 
 
@@ -21,5 +22,10 @@ def workspace_snapshot(workspace: Workspace) -> dict[str, object]:
             )
         ),
         "audit_events": AuditEvent.objects.filter(workspace=workspace).count(),
+        "connected_accounts": sorted(
+            ConnectedAccount.objects.filter(workspace=workspace).values_list(
+                "pk", "platform", "external_id", "status"
+            )
+        ),
         "emails": len(getattr(mail, "outbox", [])),
     }

@@ -77,6 +77,7 @@ SECURE_ENV = {
     "DATABASE_URL": "postgres://mixora:pw@db.internal:5432/mixora",
     "REDIS_URL": "redis://redis.internal:6379/0",
     "AWS_STORAGE_BUCKET_NAME": "mixora-media",
+    "TOKEN_ENCRYPTION_KEYS": "rS2Dd1bBuYs3Gk8l1v0Q8gqv1m2xq7f8hK4ce9ZpXRE=",
     "SITE_URL": "https://app.mixora.example",
 }
 # Everything the settings read from the environment: none may leak in from this process.
@@ -92,6 +93,8 @@ _SETTINGS_ENV = [
     "AWS_STORAGE_BUCKET_NAME",
     "AWS_S3_ENDPOINT_URL",
     "SECURE_HSTS_SECONDS",
+    "TOKEN_ENCRYPTION_KEYS",
+    "EMULATOR_URL",
 ]
 
 
@@ -168,6 +171,10 @@ def test_production_settings_read_the_secret_key_from_a_file(tmp_path):
         ),
         pytest.param({"DATABASE_URL": None}, "DATABASE_URL", id="database-url-missing"),
         pytest.param({"REDIS_URL": None}, "REDIS_URL", id="redis-url-missing"),
+        pytest.param({"TOKEN_ENCRYPTION_KEYS": None}, "TOKEN_ENCRYPTION_KEYS", id="no-token-keys"),
+        pytest.param(
+            {"EMULATOR_URL": "http://127.0.0.1:8100"}, "EMULATOR_URL", id="emulator-in-production"
+        ),
     ],
 )
 def test_production_settings_refuse_insecure_configuration(changes, named):

@@ -115,6 +115,7 @@ def _children(pid: int) -> set[int]:
 def test_run_serves_with_worker_and_beat_and_ctrl_c_stops_them_all(local_env):
     env = dict(local_env)
     env["PORT"] = str(port := _free_port())
+    env["EMULATOR_PORT"] = str(_free_port())
     runner = subprocess.Popen(
         [sys.executable, "scripts/run_local.py"],
         cwd=ROOT,
@@ -137,7 +138,7 @@ def test_run_serves_with_worker_and_beat_and_ctrl_c_stops_them_all(local_env):
             "checks": {"database": "ok", "broker": "ok", "storage": "ok"},
         }
         children = _children(runner.pid)
-        assert len(children) == 3  # web, worker, beat
+        assert len(children) == 4  # emulator, web, worker, beat
         runner.send_signal(signal.SIGINT)
         assert runner.wait(timeout=30) == 0
         time.sleep(0.5)

@@ -1,20 +1,21 @@
 """Roles: who may do what in a workspace, and that a refused request changes nothing."""
 
-import re
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.test import RequestFactory
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from accounts import invitations, members
 from accounts.models import Invitation, Membership, Workspace
 from accounts.roles import ROLE_CAPABILITIES, Capability, Role, assignable_roles, role_can
+from connections.models import ConnectedAccount
 from mixora.errors import UserFacingError
 from tests.factories import WorkspaceFactory
 from tests.snapshots import workspace_snapshot
+from tests.workspace_urls import fill, workspace_routes
 
 ALL_ROLES = list(Role.values)
 MANAGERS = {Role.OWNER, Role.ADMIN}
@@ -28,6 +29,7 @@ class Team:
     actor_membership: Membership
     target: Membership
     invitation: Invitation
+    account: ConnectedAccount
 
 
 @pytest.fixture
@@ -49,6 +51,9 @@ def team_for(db, make_member):
             actor_membership=Membership.objects.get(workspace=workspace, user=actor),
             target=Membership.objects.get(workspace=workspace, user=target_user),
             invitation=invitation,
+            account=ConnectedAccount.objects.create(
+                workspace=workspace, platform="x", external_id="1", display_name="Roles on X"
+            ),
         )
 
     return build
@@ -168,21 +173,10 @@ def test_only_allowed_roles_may_act_and_refusals_change_nothing(client, team_for
         assert workspace_snapshot(team.workspace) == before
 
 
-def _walk(patterns, prefix=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern), pattern
-
-
 def _workspace_urls(team):
-    for route, pattern in _walk(get_resolver().url_patterns):
-        if not route.startswith("w/"):
-            continue
-        pk = team.invitation.pk if "invitation" in route else team.target.pk
-        path = re.sub(r"<int:\w+>", str(pk), route).replace("<slug:slug>", team.workspace.slug)
-        yield "/" + path, pattern
+    objects = {"membership": team.target, "invitation": team.invitation, "account": team.account}
+    for route, pattern in workspace_routes():
+        yield fill(route, team.workspace.slug, objects), pattern
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
@@ -195,7 +189,7 @@ def test_each_workspace_url_refuses_roles_without_its_capability(client, team_fo
     for url, pattern in _workspace_urls(team):
         response = client.get(url)
         if role_can(role, pattern.callback.workspace_capability):
-            assert response.status_code in (200, 405), f"{role} GET {url}"
+            assert response.status_code in (200, 302, 405), f"{role} GET {url}"
         else:
             assert response.status_code == 403, f"{role} GET {url}"
         checked += 1
@@ -209,8 +203,8 @@ def test_viewer_posting_to_any_url_above_view_gets_403(client, team_for):
     before = workspace_snapshot(team.workspace)
     refused = []
     for url, pattern in _workspace_urls(team):
-        if pattern.name in ("workspace_leave", "workspace_dashboard"):
-            continue  # a viewer may leave; the dashboard only reads
+        if pattern.name in ("workspace_leave", "workspace_dashboard", "connections"):
+            continue  # a viewer may leave; the dashboard and the connections list only read
         response = client.post(url, {"role": Role.OWNER, "email": "x@example.test", "name": "X"})
         assert response.status_code == 403, f"viewer POST {url} -> {response.status_code}"
         refused.append(pattern.name)

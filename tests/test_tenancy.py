@@ -8,17 +8,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from accounts.models import Invitation, Membership
 from accounts.roles import Capability, Role
+from connections.models import ConnectedAccount
 from mixora import urls as root_urls
 from privacy.models import AuditEvent
 from tests.factories import UserFactory, WorkspaceFactory
 from tests.snapshots import workspace_snapshot
-
-WORKSPACE_PREFIX = "w/"
-_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+from tests.workspace_urls import fill, workspace_routes
 
 # What a hostile POST carries: if any view acted on it, B would visibly change.
 HOSTILE_POST = {
@@ -27,45 +26,6 @@ HOSTILE_POST = {
     "name": "Taken over",
     "timezone": "UTC",
 }
-
-
-def _walk(patterns, prefix=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern), pattern
-
-
-def workspace_routes():
-    """(route, URLPattern) for every pattern the root URLconf serves under /w/."""
-    return [
-        (route, pattern)
-        for route, pattern in _walk(get_resolver().url_patterns)
-        if route.startswith(WORKSPACE_PREFIX)
-    ]
-
-
-def _int_for(route, param, objects):
-    if "invitation" in route:
-        return objects["invitation"].pk
-    if "member" in route:
-        return objects["membership"].pk
-    return objects["membership"].pk  # any int will do
-
-
-def fill(route, slug, objects):
-    """The concrete path of `route` for workspace `slug`, ints taken from `objects`."""
-
-    def value(match):
-        converter, name = match.group("converter") or "str", match.group("name")
-        if name == "slug":
-            return slug
-        if converter == "int":
-            return str(_int_for(route, name, objects))
-        raise AssertionError(f"Teach the tenancy walker to fill <{converter}:{name}> in {route}")
-
-    return "/" + _PARAM.sub(value, route)
 
 
 def _without_csrf(response):
@@ -97,6 +57,13 @@ def b_objects(workspace_b):
     return {
         "membership": Membership.objects.get(workspace=workspace_b, user=workspace_b.editor),
         "invitation": Invitation.objects.get(workspace=workspace_b),
+        "account": ConnectedAccount.objects.create(
+            workspace=workspace_b,
+            platform="x",
+            external_id="b-1",
+            display_name="B on X",
+            access_token="b-secret-token",
+        ),
     }
 
 

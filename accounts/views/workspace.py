@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from privacy.models import AuditEvent
 
@@ -14,12 +15,14 @@ from ..workspaces import update_workspace
 
 
 @workspace_view()
+@require_safe
 def dashboard(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     context = {
         "member_count": workspace.memberships.count(),
         "pending_invitations": workspace.invitations.filter(accepted_at__isnull=True).count(),
         "role_description": ROLE_DESCRIPTIONS[request.membership.role],
+        "connected_count": workspace.connected_accounts.count(),
     }
     return render(request, "accounts/dashboard.html", context)
 
@@ -43,6 +46,7 @@ def settings_page(request: WorkspaceRequest) -> HttpResponse:
 
 
 @workspace_view(Capability.VIEW_AUDIT)
+@require_safe
 def audit_log(request: WorkspaceRequest) -> HttpResponse:
     events = AuditEvent.objects.filter(workspace=request.workspace).select_related(
         "actor", "subject_user"

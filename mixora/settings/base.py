@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "accounts",
     "support",
     "privacy",
+    "notifications",
+    "connections",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.workspace_shell",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -187,6 +190,24 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- Invitations -------------------------------------------------------------------------
 INVITATION_MAX_AGE_DAYS = 7
 
+# --- Connected platforms ---------------------------------------------------------------------
+# Set in the local mode and tests: every platform URL then points at the emulator.
+EMULATOR_URL = env_str("EMULATOR_URL").rstrip("/")
+META_GRAPH_VERSION = env_str("META_GRAPH_VERSION", "v25.0")
+# OAuth client credentials per provider; a provider without them shows as "not configured".
+PLATFORM_CREDENTIALS = {
+    "meta": (env_str("META_APP_ID"), env_str("META_APP_SECRET")),
+    "x": (env_str("X_CLIENT_ID"), env_str("X_CLIENT_SECRET")),
+    "tiktok": (env_str("TIKTOK_CLIENT_KEY"), env_str("TIKTOK_CLIENT_SECRET")),
+    "google": (env_str("GOOGLE_CLIENT_ID"), env_str("GOOGLE_CLIENT_SECRET")),
+}
+# Fernet keys for platform tokens at rest, comma-separated, newest first (MultiFernet).
+TOKEN_ENCRYPTION_KEYS = env_list("TOKEN_ENCRYPTION_KEYS")
+# Seconds: connect, read. Every platform call has both.
+PLATFORM_HTTP_TIMEOUT = (5, 20)
+# Refresh a token this long before it expires.
+TOKEN_REFRESH_MARGIN_SECONDS = 15 * 60
+
 # --- Celery ------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 CELERY_TASK_ACKS_LATE = True
@@ -199,7 +220,19 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 5
 # Redis re-delivers an unacknowledged task after this long; longer than any task may run.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Named periodic jobs; each expires after its own interval so a backlog never piles up.
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "refresh-expiring-platform-tokens": {
+        "task": "connections.tasks.refresh_expiring_tokens",
+        "schedule": 300.0,
+        "options": {"expires": 300},
+    },
+    "check-connected-accounts": {
+        "task": "connections.tasks.check_accounts",
+        "schedule": 3600.0,
+        "options": {"expires": 3600},
+    },
+}
 
 # --- Logging -----------------------------------------------------------------------------
 LOGGING = {

@@ -3,6 +3,7 @@ local media, console email. Never for a server reachable by anyone else."""
 
 from __future__ import annotations
 
+import os
 import secrets
 
 from .base import *  # noqa: F403
@@ -25,6 +26,26 @@ def _local_secret_key() -> str:
 
 SECRET_KEY = SECRET_KEY or _local_secret_key()  # noqa: F405
 
+
+def _local_token_key() -> list[str]:
+    path = VAR_DIR / "token_key"
+    if not path.exists():
+        from cryptography.fernet import Fernet
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(Fernet.generate_key().decode(), encoding="utf-8")
+    return [path.read_text(encoding="utf-8").strip()]
+
+
+TOKEN_ENCRYPTION_KEYS = TOKEN_ENCRYPTION_KEYS or _local_token_key()  # noqa: F405
+EMULATOR_PORT = int(os.environ.get("EMULATOR_PORT", "8100"))
+EMULATOR_URL = EMULATOR_URL or f"http://127.0.0.1:{EMULATOR_PORT}"  # noqa: F405
+# Every provider is configured against the emulator, which accepts any client id.
+PLATFORM_CREDENTIALS = {
+    provider: (client_id or f"mixora-local-{provider}", secret or "local-emulator-secret")
+    for provider, (client_id, secret) in PLATFORM_CREDENTIALS.items()  # noqa: F405
+}
+
 _BROKER_DIR = VAR_DIR / "broker"
 for _sub in ("queue", "processed"):
     (_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
@@ -39,3 +60,5 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+# oauthlib refuses plain http; the emulator speaks http on loopback (never in production).
+os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")

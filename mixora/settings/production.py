@@ -10,8 +10,10 @@ from .base import (
     AWS_STORAGE_BUCKET_NAME,
     DATABASES,
     DEBUG,
+    EMULATOR_URL,
     REDIS_URL,
     SECRET_KEY,
+    TOKEN_ENCRYPTION_KEYS,
 )
 from .env import env_bool, env_int, env_str
 
@@ -35,6 +37,12 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production.")
 if not AWS_STORAGE_BUCKET_NAME:
     raise ImproperlyConfigured("AWS_STORAGE_BUCKET_NAME is required: production media lives in S3.")
+if not TOKEN_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("TOKEN_ENCRYPTION_KEYS is required: platform tokens are encrypted.")
+if EMULATOR_URL:
+    raise ImproperlyConfigured(
+        "EMULATOR_URL must not be set in production: use the real platforms."
+    )
 if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL is required in production (cache and Celery broker).")
 

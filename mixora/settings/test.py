@@ -62,3 +62,21 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WHITENOISE_AUTOREFRESH = True
 LOGGING["loggers"]["werkzeug"] = {"level": "WARNING"}  # noqa: F405 - moto's request log
+
+# The platform emulator: conftest starts `python -m emulator` on this port.
+EMULATOR_TEST_PORT = int(env_str("EMULATOR_TEST_PORT", "0")) or _free_port()
+os.environ["EMULATOR_TEST_PORT"] = str(EMULATOR_TEST_PORT)
+EMULATOR_URL = f"http://127.0.0.1:{EMULATOR_TEST_PORT}"
+PLATFORM_CREDENTIALS = {
+    provider: (f"test-{provider}-client", f"test-{provider}-secret")
+    for provider in ("meta", "x", "tiktok", "google")
+}
+# Two keys, so decryption with an older key is exercised; the first encrypts.
+TOKEN_ENCRYPTION_KEYS = [
+    "rS2Dd1bBuYs3Gk8l1v0Q8gqv1m2xq7f8hK4ce9ZpXRE=",
+    "GsH3Q0QxQn6sWg7m3Y9WqVvE3o6ZbB2a3uYk2lmJ1aM=",
+]
+# One queue per test process: what a test enqueues is readable and never reaches anyone else.
+CELERY_TASK_DEFAULT_QUEUE = f"mixora-test-{os.getpid()}"
+# oauthlib refuses plain http; the emulator speaks http on loopback (never in production).
+os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"

@@ -1,0 +1,136 @@
+"""What every platform module shares: result types, PKCE, and one HTTP wrapper that puts a
+timeout on every call and turns every failure into one of the classes in errors.py."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.utils import timezone
+
+from ..errors import PlatformError, Retryable
+
+log = logging.getLogger("connections.http")
+
+
+@dataclass(frozen=True)
+class TokenSet:
+    access_token: str
+    refresh_token: str = ""
+    expires_in: int | None = None
+    refresh_expires_in: int | None = None
+    scopes: tuple[str, ...] = ()
+    # Meta only: the long-lived user token and its owner, kept for revocation.
+    provider_user_token: str = ""
+    provider_user_id: str = ""
+
+    def expires_at(self) -> datetime | None:
+        return timezone.now() + timedelta(seconds=self.expires_in) if self.expires_in else None
+
+    def refresh_expires_at(self) -> datetime | None:
+        if not self.refresh_expires_in:
+            return None
+        return timezone.now() + timedelta(seconds=self.refresh_expires_in)
+
+
+@dataclass(frozen=True)
+class Profile:
+    platform: str
+    external_id: str
+    display_name: str
+    handle: str = ""
+    avatar_url: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What one completed consent gives: the accounts it reaches and their tokens."""
+
+    tokens: TokenSet
+    profiles: tuple[Profile, ...]
+    # Per-account tokens where the platform issues them (Meta Page tokens), by external id.
+    account_tokens: dict[str, str] = field(default_factory=dict)
+
+
+def pkce_pair() -> tuple[str, str]:
+    """(code_verifier, S256 code_challenge) per RFC 7636."""
+    verifier = secrets.token_urlsafe(64)
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+class HttpClient:
+    """One requests session per platform module, with a timeout on every call."""
+
+    platform = ""
+
+    def __init__(self) -> None:
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = "Mixora/1.0"
+
+    def call(
+        self,
+        method: str,
+        url: str,
+        *,
+        classify: Callable[[requests.Response], Any],
+        **kwargs: Any,
+    ) -> Any:
+        """Send one request; `classify` turns the response into data or raises a PlatformError."""
+        kwargs.setdefault("timeout", settings.PLATFORM_HTTP_TIMEOUT)
+        kwargs.setdefault("allow_redirects", False)
+        try:
+            response = self.session.request(method, url, **kwargs)
+        except requests.Timeout:
+            # `from None`: the original exception's text carries the URL, which may hold a token.
+            raise Retryable(
+                f"{self.platform_label} did not answer in time.", platform=self.platform
+            ) from None
+        except requests.RequestException:
+            raise Retryable(
+                f"Could not reach {self.platform_label}.", platform=self.platform
+            ) from None
+        log.info("%s %s -> %s", self.platform, method, response.status_code)
+        return classify(response)
+
+    @property
+    def timeout(self) -> tuple[int, int]:
+        return settings.PLATFORM_HTTP_TIMEOUT
+
+    @property
+    def platform_label(self) -> str:
+        return self.platform.capitalize() or "The platform"
+
+
+def json_or_empty(response: requests.Response) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def unexpected(platform: str, response: requests.Response) -> PlatformError:
+    """A status nothing else classified: 5xx retry, anything else is permanent."""
+    from ..errors import Permanent
+
+    if response.status_code >= 500:
+        return Retryable(
+            f"{platform} had a server error ({response.status_code}).",
+            platform=platform,
+            status=response.status_code,
+        )
+    return Permanent(
+        f"{platform} refused the request ({response.status_code}).",
+        platform=platform,
+        status=response.status_code,
+    )

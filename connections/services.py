@@ -1,0 +1,233 @@
+"""Connected accounts: save what a consent granted, keep tokens fresh, disconnect."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models.deletion import Collector
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User, Workspace
+from accounts.roles import Capability
+from notifications.services import notify_workspace
+from privacy.audit import record
+from privacy.models import AuditAction
+
+from .errors import AuthExpired, PlatformError
+from .models import ConnectedAccount
+from .platforms.base import Grant, Profile, TokenSet
+from .platforms.registry import connector_for
+
+log = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def save_grant(
+    workspace: Workspace,
+    user: User,
+    grant: Grant,
+    profiles: Iterable[Profile],
+    request: HttpRequest | None = None,
+) -> list[ConnectedAccount]:
+    """Create or renew one account per profile. Reconnecting an account the workspace already
+    has (same platform and id) renews its tokens and keeps its history."""
+    saved = []
+    for profile in profiles:
+        tokens = grant.tokens
+        account, created = ConnectedAccount.objects.select_for_update().get_or_create(
+            workspace=workspace,
+            platform=profile.platform,
+            external_id=profile.external_id,
+            defaults={"display_name": profile.display_name, "connected_by": user},
+        )
+        account.display_name = profile.display_name
+        account.handle = profile.handle
+        account.avatar_url = profile.avatar_url
+        account.details = profile.details
+        account.scopes = list(tokens.scopes)
+        account.access_token = grant.account_tokens.get(profile.external_id, tokens.access_token)
+        account.refresh_token = tokens.refresh_token
+        account.provider_user_token = tokens.provider_user_token
+        account.provider_user_id = tokens.provider_user_id
+        # A Page token derived from a long-lived user token has no expiry of its own.
+        per_account = profile.external_id in grant.account_tokens
+        account.token_expires_at = None if per_account else tokens.expires_at()
+        account.refresh_expires_at = tokens.refresh_expires_at()
+        account.status = ConnectedAccount.Status.ACTIVE
+        account.status_reason = ""
+        account.last_error = ""
+        account.last_success_at = timezone.now()
+        if not created:
+            account.connected_at = timezone.now()
+        account.save()
+        record(
+            AuditAction.ACCOUNT_CONNECTED if created else AuditAction.ACCOUNT_RECONNECTED,
+            request=request,
+            actor=user,
+            workspace=workspace,
+            platform=account.platform,
+            account=account.display_name,
+        )
+        saved.append(account)
+    return saved
+
+
+def apply_tokens(account: ConnectedAccount, tokens: TokenSet) -> None:
+    account.access_token = tokens.access_token
+    if tokens.refresh_token:
+        account.refresh_token = tokens.refresh_token
+    account.token_expires_at = tokens.expires_at()
+    if tokens.refresh_expires_in:
+        account.refresh_expires_at = tokens.refresh_expires_at()
+    account.last_success_at = timezone.now()
+    account.last_error = ""
+    account.save(
+        update_fields=[
+            "access_token",
+            "refresh_token",
+            "token_expires_at",
+            "refresh_expires_at",
+            "last_success_at",
+            "last_error",
+        ]
+    )
+
+
+def refresh(account: ConnectedAccount) -> bool:
+    """Renew the access token. On a dead grant the account needs reconnecting; other
+    failures (timeouts, throttling) leave it as it is for the next attempt."""
+    try:
+        tokens = connector_for(account).refresh(account)
+    except AuthExpired as exc:
+        mark_needs_reconnect(account, exc.message)
+        return False
+    except PlatformError as exc:
+        account.last_error = exc.message[:300]
+        account.save(update_fields=["last_error"])
+        return False
+    apply_tokens(account, tokens)
+    return True
+
+
+def call_with_refresh[T](account: ConnectedAccount, call: Callable[[], T]) -> T:
+    """Run a platform call; on an auth error refresh the token once and try again."""
+    try:
+        return call()
+    except AuthExpired:
+        if account.refresh_token and refresh(account):
+            return call()
+        raise
+
+
+def check(account: ConnectedAccount) -> bool:
+    """Fetch the profile (name and picture change) and record whether the account works."""
+    client = connector_for(account)
+    try:
+        profile = call_with_refresh(account, lambda: client.profile(account))
+    except AuthExpired as exc:
+        mark_needs_reconnect(account, exc.message)
+        return False
+    except PlatformError as exc:
+        account.last_error = exc.message[:300]
+        account.save(update_fields=["last_error"])
+        return False
+    account.display_name = profile.display_name
+    account.handle = profile.handle
+    account.avatar_url = profile.avatar_url
+    account.last_success_at = timezone.now()
+    account.last_error = ""
+    account.save(
+        update_fields=["display_name", "handle", "avatar_url", "last_success_at", "last_error"]
+    )
+    return True
+
+
+def mark_needs_reconnect(account: ConnectedAccount, reason: str) -> None:
+    """Hold the account and tell the workspace's owners and admins, once."""
+    already = account.status == ConnectedAccount.Status.NEEDS_RECONNECT
+    account.status = ConnectedAccount.Status.NEEDS_RECONNECT
+    account.status_reason = reason[:300]
+    account.last_error = reason[:300]
+    account.save(update_fields=["status", "status_reason", "last_error"])
+    if already:
+        return
+    url = reverse("connections", args=[account.workspace.slug])
+    notify_workspace(
+        account.workspace,
+        Capability.MANAGE_CONNECTIONS,
+        message=f"{account.get_platform_display()} {account.display_name} needs reconnecting.",
+        url=url,
+        email_template="account_needs_reconnect",
+        context={"account": account, "reason": reason},
+    )
+
+
+@dataclass(frozen=True)
+class Disconnected:
+    account_name: str
+    revoked_at_platform: bool
+    revoke_error: str = ""
+
+
+def deletion_summary(account: ConnectedAccount) -> list[tuple[str, int]]:
+    """What disconnecting deletes, counted by kind: everything that hangs off the account."""
+    collector = Collector(using="default")
+    collector.collect([account])
+    counts = [
+        (str(model._meta.verbose_name_plural), len(instances))
+        for model, instances in collector.data.items()
+        if model is not ConnectedAccount
+    ]
+    fast = ((str(qs.model._meta.verbose_name_plural), qs.count()) for qs in collector.fast_deletes)
+    counts.extend(item for item in fast if item[1])
+    return sorted(counts)
+
+
+def shares_meta_grant(account: ConnectedAccount) -> bool:
+    # One Facebook log-in covers several Pages and Instagram accounts (in any workspace):
+    # revoking it for one would cut off the others.
+    if not account.provider_user_id:
+        return False
+    return (
+        ConnectedAccount.objects.filter(
+            platform__in=("facebook", "instagram"),
+            provider_user_id=account.provider_user_id,
+        )
+        .exclude(pk=account.pk)
+        .exists()
+    )
+
+
+def disconnect(account: ConnectedAccount, request: HttpRequest) -> Disconnected:
+    """Revoke at the platform where it can, then delete the tokens and every piece of this
+    account's platform data we hold (privacy policy §6: content is kept until you
+    disconnect the platform)."""
+    revoked, error = False, ""
+    if not shares_meta_grant(account):
+        try:
+            connector_for(account).revoke(account)
+            revoked = True
+        except AuthExpired:
+            revoked = True  # already dead at the platform
+        except PlatformError as exc:
+            error = exc.message
+            log.warning(
+                "revoking %s account %s failed: %s", account.platform, account.pk, exc.message
+            )
+    name = str(account)
+    with transaction.atomic():
+        record(
+            AuditAction.ACCOUNT_DISCONNECTED,
+            request=request,
+            workspace=account.workspace,
+            platform=account.platform,
+            account=account.display_name,
+            revoked_at_platform=revoked,
+        )
+        account.delete()
+    return Disconnected(name, revoked, error)

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.debug import sensitive_variables
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.models import Membership
+from accounts.roles import Capability
+from accounts.tenancy import WorkspaceRequest, workspace_view
+from mixora.errors import UserFacingError
+
+from . import oauth_flow, services
+from .errors import PlatformError
+from .models import ConnectedAccount
+from .platforms import CREDENTIAL_ENV, PROVIDER_OF, Provider, is_configured
+
+
+@dataclass(frozen=True)
+class ProviderCard:
+    provider: str
+    label: str
+    configured: bool
+    settings_needed: tuple[str, str]
+    connected: int
+
+
+@workspace_view()
+@require_safe
+def connections_page(request: WorkspaceRequest) -> HttpResponse:
+    accounts = list(request.workspace.connected_accounts.all())
+    cards = [
+        ProviderCard(
+            provider=value,
+            label=label,
+            configured=is_configured(value),
+            settings_needed=CREDENTIAL_ENV[value],
+            connected=sum(1 for a in accounts if PROVIDER_OF[a.platform] == value),
+        )
+        for value, label in Provider.choices
+    ]
+    return render(request, "connections/index.html", {"accounts": accounts, "cards": cards})
+
+
+@workspace_view(Capability.MANAGE_CONNECTIONS)
+@require_POST
+def connect(request: WorkspaceRequest, provider: str) -> HttpResponse:
+    if provider not in Provider.values:
+        raise Http404("No such platform.")
+    if not is_configured(provider):
+        messages.error(request, f"{Provider(provider).label} is not configured yet.")
+        return redirect("connections", request.workspace.slug)
+    return redirect(oauth_flow.start(request, request.workspace.slug, provider))
+
+
+@login_required
+@sensitive_variables("grant", "code")
+def callback(request: HttpRequest, provider: str) -> HttpResponse:
+    """Where the platform sends the person back. Nothing is stored unless the state matches,
+    the person may still manage this workspace's connections, and the code exchange works."""
+    try:
+        started = oauth_flow.take_state(request, provider, request.GET.get("state", ""))
+    except UserFacingError as exc:
+        return render(request, "connections/callback_error.html", {"reason": str(exc)}, status=400)
+    membership = (
+        Membership.objects.filter(workspace__slug=started.workspace_slug, user=request.user)
+        .select_related("workspace")
+        .first()
+    )
+    if membership is None or not membership.can(Capability.MANAGE_CONNECTIONS):
+        raise Http404("No such workspace.")
+    workspace = membership.workspace
+    label = Provider(provider).label
+    if request.GET.get("error") or not request.GET.get("code"):
+        messages.warning(
+            request, f"{label} was not connected: the permission request was declined."
+        )
+        return redirect("connections", workspace.slug)
+    try:
+        grant = oauth_flow.finish(started, request.GET["code"])
+    except PlatformError as exc:
+        messages.error(request, f"{label} was not connected. {exc.message}")
+        return redirect("connections", workspace.slug)
+    if provider == Provider.META:
+        if not grant.profiles:
+            messages.warning(
+                request,
+                "That Facebook log-in manages no Pages, so nothing "
+                "was connected. Create a Page or ask for a role on one.",
+            )
+            return redirect("connections", workspace.slug)
+        oauth_flow.stash_for_choice(request, workspace.slug, grant)
+        return redirect("connections_choose", workspace.slug)
+    accounts = services.save_grant(workspace, request.user, grant, grant.profiles, request)
+    messages.success(request, f"Connected {', '.join(str(a) for a in accounts)}.")
+    return redirect("connections", workspace.slug)
+
+
+@workspace_view(Capability.MANAGE_CONNECTIONS)
+@sensitive_variables("grant")
+def choose(request: WorkspaceRequest) -> HttpResponse:
+    """A Facebook log-in reaches several Pages (and their Instagram accounts): pick which."""
+    grant = oauth_flow.stashed_choice(request, request.workspace.slug)
+    if grant is None:
+        messages.error(request, "That Facebook sign-in expired. Please connect again.")
+        return redirect("connections", request.workspace.slug)
+    existing = set(request.workspace.connected_accounts.values_list("platform", "external_id"))
+    options = [
+        {
+            "key": f"{p.platform}:{p.external_id}",
+            "profile": p,
+            "connected": (p.platform, p.external_id) in existing,
+        }
+        for p in grant.profiles
+    ]
+    error = ""
+    if request.method == "POST":
+        chosen = set(request.POST.getlist("accounts"))
+        profiles = [p for p in grant.profiles if f"{p.platform}:{p.external_id}" in chosen]
+        if profiles:
+            accounts = services.save_grant(
+                request.workspace, request.user, grant, profiles, request
+            )
+            oauth_flow.drop_choice(request)
+            messages.success(request, f"Connected {', '.join(str(a) for a in accounts)}.")
+            return redirect("connections", request.workspace.slug)
+        error = "Choose at least one Page or Instagram account."
+    return render(
+        request,
+        "connections/choose.html",
+        {"options": options, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@workspace_view(Capability.MANAGE_CONNECTIONS)
+def disconnect(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(ConnectedAccount, pk=pk, workspace=request.workspace)
+    if request.method == "POST":
+        result = services.disconnect(account, request)
+        if result.revoked_at_platform or not result.revoke_error:
+            messages.success(request, f"Disconnected {result.account_name}.")
+        else:
+            messages.warning(
+                request,
+                f"Disconnected {result.account_name} and deleted its data here, but the "
+                f"platform did not confirm revoking access ({result.revoke_error}). You can "
+                "also remove Mixora in the platform's own settings.",
+            )
+        return redirect("connections", request.workspace.slug)
+    context = {
+        "account": account,
+        "deletes": services.deletion_summary(account),
+        "shares_grant": services.shares_meta_grant(account),
+    }
+    return render(request, "connections/disconnect.html", context)

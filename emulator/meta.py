@@ -1,0 +1,414 @@
+"""Meta: the Facebook Login dialog and the Graph API for users, Pages and linked Instagram
+accounts (platform-apis.md §1.1-1.4, §2.1, §3.1)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import re
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+from urllib.parse import quote, urlencode
+
+from emulator import consent
+from emulator.server import Abort, Request, Response, Route, Service, json_response
+from emulator.state import STATE, Fault, Page, Token, User
+
+DIALOG = r"/facebook/v\d+\.\d+/dialog/oauth"
+GRAPH = r"/graph/v\d+\.\d+"
+SHORT_LIVED = 5400
+LONG_LIVED = 5_183_944
+APP_BUDGET = 200  # Graph calls per app per hour (200 x one daily user) behind X-App-Usage
+USAGE_WINDOW = 3600
+PAGE_TASKS = ["ADVERTISE", "ANALYZE", "CREATE_CONTENT", "MESSAGING", "MODERATE", "MANAGE"]
+IG_COUNTS = {"followers_count": 1280, "media_count": 42}
+
+Fields = list[tuple[str, str | None]]  # (field name, nested field list or None)
+Getter = Callable[[str | None], object]  # nested field list -> the field's value (None: absent)
+
+
+def _error(
+    status: int,
+    code: int,
+    message: str,
+    subcode: int | None = None,
+    *,
+    transient: bool = False,
+    headers: dict | None = None,
+) -> Response:
+    error: dict = {"message": message, "type": "OAuthException", "code": code}
+    if subcode:
+        error["error_subcode"] = subcode
+    error["fbtrace_id"] = secrets.token_urlsafe(8)
+    error["is_transient"] = transient
+    return json_response({"error": error}, status, headers)
+
+
+def _invalid(message: str, subcode: int | None = None) -> Abort:
+    return Abort(_error(400, 100, message, subcode))
+
+
+def _usage(percent: int) -> str:
+    return json.dumps({"call_count": percent, "total_cputime": percent, "total_time": percent})
+
+
+def _app_of(req: Request) -> str:
+    token = STATE.tokens.get(req.access_token or "")
+    if token and token.platform == "meta":
+        return token.client_id
+    return req.param("client_id") or ""
+
+
+def _after(req: Request, route: Route, response: Response) -> None:
+    if route.endpoint != "meta.authorize":
+        calls, _ = STATE.hit_window(("meta", _app_of(req)), USAGE_WINDOW)
+        response.headers.setdefault("X-App-Usage", _usage(min(100, calls * 100 // APP_BUDGET)))
+
+
+def _render_fault(req: Request, route: Route, fault: Fault) -> Response:
+    if fault.kind == "rate_limit":
+        token = STATE.tokens.get(req.access_token or "")
+        owner = (token and token.page_id) or _app_of(req) or "0"
+        full = {"call_count": 100, "total_cputime": 100, "total_time": 100}
+        minutes = max(1, math.ceil(fault.reset_after / 60))
+        buc = {owner: [{"type": "pages", **full, "estimated_time_to_regain_access": minutes}]}
+        headers = {"X-App-Usage": _usage(100), "X-Business-Use-Case-Usage": json.dumps(buc)}
+        message = "(#4) Application request limit reached"
+        return _error(403, 4, message, transient=True, headers=headers)
+    if fault.kind == "auth":
+        return _error(400, 190, "Error validating access token: Session has expired.", 463)
+    if fault.kind == "validation":
+        return _error(400, 100, "(#100) Invalid parameter")
+    message = "An unexpected error has occurred. Please retry your request later."
+    return _error(500, 2, message, transient=True)
+
+
+service = Service("meta", _render_fault, _after)
+
+
+def _stamp(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).strftime("%A, %d-%b-%y %H:%M:%S UTC")
+
+
+def _check(token: Token | None) -> Token:
+    if token is None:
+        raise Abort(_error(400, 190, "Invalid OAuth access token - Cannot parse access token"))
+    status = token.status(STATE.now())
+    if status == "expired":
+        message = (
+            f"Error validating access token: Session has expired on {_stamp(token.expires_at)}. "
+            f"The current time is {_stamp(STATE.now())}."
+        )
+        raise Abort(_error(400, 190, message, 463))
+    if status == "revoked":
+        message = (
+            "Error validating access token: The session has been invalidated because the user "
+            "changed their password or Facebook has changed the session for security reasons."
+        )
+        raise Abort(_error(400, 190, message, 460))
+    return token
+
+
+def _authenticate(req: Request) -> Token:
+    if not req.access_token:
+        message = "An active access token must be used to query information about the current user."
+        raise Abort(_error(400, 2500, message))
+    return _check(STATE.token("meta", req.access_token))
+
+
+# --- fields ----------------------------------------------------------------------------------
+
+
+def _parse_fields(raw: str | None, default: list[str]) -> Fields:
+    """Split `id,picture.type(large),instagram_business_account{id,username}` into names and
+    nested field lists."""
+    if not raw:
+        return [(name, None) for name in default]
+    items, depth, current = [], 0, ""
+    for char in raw + ",":
+        depth += (char in "{(") - (char in "})")
+        if char == "," and depth == 0:
+            items.append(current.strip())
+            current = ""
+        else:
+            current += char
+    fields = []
+    for item in filter(None, items):
+        name = re.split(r"[.{(]", item, maxsplit=1)[0]
+        nested = item[item.index("{") + 1 : item.rindex("}")] if "{" in item else None
+        fields.append((name, nested))
+    return fields
+
+
+def _render(node_type: str, getters: dict[str, Getter], fields: Fields) -> dict:
+    """Only the requested fields; an unknown one is an error, as on the real Graph."""
+    node = {}
+    for name, nested in fields:
+        if name not in getters:
+            message = (
+                f"(#100) Tried accessing nonexisting field ({name}) on node type ({node_type})"
+            )
+            raise _invalid(message)
+        value = getters[name](nested)
+        if value is not None:
+            node[name] = value
+    return node
+
+
+def _picture(req: Request, key: str) -> dict:
+    url = req.avatar_url(key)
+    return {"data": {"height": 50, "is_silhouette": False, "url": url, "width": 50}}
+
+
+def _user_getters(req: Request, user: User) -> dict:
+    return {
+        "id": lambda _: user.id,
+        "name": lambda _: user.name,
+        "picture": lambda _: _picture(req, user.handle),
+    }
+
+
+def _instagram_getters(req: Request, page: Page) -> dict:
+    ig = page.instagram
+    return {
+        "id": lambda _: ig.id,
+        "username": lambda _: ig.username,
+        "name": lambda _: ig.name,
+        "profile_picture_url": lambda _: req.avatar_url(ig.username),
+        **{name: (lambda _, value=value: value) for name, value in IG_COUNTS.items()},
+    }
+
+
+def _page_getters(req: Request, page: Page, token: Token) -> dict:
+    def page_token(_: str | None) -> str:
+        return token.value if token.kind == "page" else STATE.page_token(token, page.id).value
+
+    def instagram(nested: str | None) -> dict | None:
+        if page.instagram is None:
+            return None
+        return _render("IGUser", _instagram_getters(req, page), _parse_fields(nested, ["id"]))
+
+    return {
+        "id": lambda _: page.id,
+        "name": lambda _: page.name,
+        "username": lambda _: page.username,
+        "category": lambda _: "Local business",
+        "link": lambda _: f"https://www.facebook.com/{page.username}",
+        "tasks": lambda _: PAGE_TASKS,
+        "picture": lambda _: _picture(req, page.username),
+        "access_token": page_token,
+        "instagram_business_account": instagram,
+    }
+
+
+# --- login dialog and tokens -----------------------------------------------------------------
+
+
+@service.route("GET POST", DIALOG, "meta.authorize", faults=False)
+def authorize(req: Request) -> Response:
+    client_id, redirect_uri = req.param("client_id"), req.param("redirect_uri")
+    response_type = req.param("response_type")
+    bad_type = None if response_type in (None, "code") else "Only response_type=code is supported."
+
+    def issue(user: User, granted: list[str], declined: list[str]) -> dict[str, str]:
+        code = STATE.issue_code(
+            "meta",
+            client_id=client_id,
+            redirect_uri=redirect_uri,
+            user_id=user.id,
+            scopes=granted,
+            declined=declined,
+        )
+        return {"code": code.value}
+
+    return consent.authorize(
+        req,
+        "meta",
+        client_id=client_id,
+        redirect_uri=redirect_uri,
+        scopes=consent.requested_scopes(req, r"[,\s]+"),
+        issue=issue,
+        denied={
+            "error": "access_denied",
+            "error_code": "200",
+            "error_description": "Permissions error",
+            "error_reason": "user_denied",
+        },
+        invalid=bad_type,
+    )
+
+
+def _client(req: Request) -> str:
+    client_id, secret = req.param("client_id"), req.param("client_secret")
+    for name, value in (("client_id", client_id), ("client_secret", secret)):
+        if not value:
+            raise _invalid(f"Missing {name} parameter.")
+    if not STATE.client_secret_ok("meta", client_id, secret):
+        raise Abort(_error(400, 1, "Error validating client secret."))
+    return client_id
+
+
+@service.route("GET POST", GRAPH + "/oauth/access_token", "meta.token")
+def access_token(req: Request) -> Response:
+    if req.param("grant_type") == "fb_exchange_token":
+        return _exchange(req)
+    client_id = _client(req)
+    redirect_uri = req.param("redirect_uri")
+    code = STATE.code("meta", req.param("code"))
+    if code is None:
+        raise _invalid("Invalid verification code format.", 36009)
+    if code.used:
+        raise _invalid("This authorization code has been used.", 36009)
+    if code.expires_at <= STATE.now():
+        raise _invalid("This authorization code has expired.", 36007)
+    if code.client_id != client_id or code.redirect_uri != redirect_uri:
+        raise _invalid(
+            "Error validating verification code. Please make sure your redirect_uri is identical "
+            "to the one you used in the OAuth dialog request"
+        )
+    code.used = True
+    token = STATE.issue_token(
+        "meta",
+        "user",
+        user_id=code.user_id,
+        client_id=client_id,
+        scopes=code.scopes,
+        grant=STATE.new_grant(),
+        ttl=SHORT_LIVED,
+        declined=code.declined,
+    )
+    return json_response(
+        {"access_token": token.value, "token_type": "bearer", "expires_in": SHORT_LIVED}
+    )
+
+
+def _exchange(req: Request) -> Response:
+    client_id = _client(req)
+    if not req.param("fb_exchange_token"):
+        raise _invalid("Missing fb_exchange_token parameter.")
+    short = _check(STATE.token("meta", req.param("fb_exchange_token")))
+    if short.kind != "user" or short.client_id != client_id:
+        message = "Error validating access token: the token does not belong to this app."
+        raise Abort(_error(400, 190, message))
+    token = STATE.issue_token(
+        "meta",
+        "user",
+        user_id=short.user_id,
+        client_id=client_id,
+        scopes=short.scopes,
+        grant=short.grant,
+        ttl=LONG_LIVED,
+        declined=short.declined,
+        long_lived=True,
+    )
+    return json_response(
+        {"access_token": token.value, "token_type": "bearer", "expires_in": LONG_LIVED}
+    )
+
+
+# --- the graph -------------------------------------------------------------------------------
+
+
+def _user_of(req: Request, token: Token) -> User:
+    """The user a /{me|user-id}/… edge is about; only a user token of that user may ask."""
+    if token.kind != "user" or req.params["who"] not in ("me", token.user_id):
+        raise _unsupported(req.params["who"])
+    return STATE.user("meta", token.user_id)
+
+
+def _unsupported(node_id: str) -> Abort:
+    return _invalid(
+        f"Unsupported get request. Object with ID '{node_id}' does not exist, cannot be loaded "
+        "due to missing permissions, or does not support this operation.",
+        33,
+    )
+
+
+@service.route("GET", GRAPH + "/me", "meta.me")
+def me(req: Request) -> Response:
+    token = _authenticate(req)
+    fields = _parse_fields(req.param("fields"), ["id", "name"])
+    if token.kind == "page":  # /me with a page token is the page
+        _, page = STATE.find_page(token.page_id)
+        return json_response(_render("Page", _page_getters(req, page, token), fields))
+    user = STATE.user("meta", token.user_id)
+    return json_response(_render("User", _user_getters(req, user), fields))
+
+
+def _cursor(page_id: str) -> str:
+    return base64.b64encode(page_id.encode()).decode()
+
+
+@service.route("GET", GRAPH + r"/(?P<who>me|\d+)/accounts", "meta.accounts")
+def accounts(req: Request) -> Response:
+    token = _authenticate(req)
+    if token.kind == "page":
+        raise _invalid("(#100) Tried accessing nonexisting field (accounts) on node type (Page)")
+    pages = _user_of(req, token).pages
+    try:
+        limit = int(req.param("limit") or 25)
+        after = base64.b64decode(req.param("after") or "", validate=True).decode()
+    except (ValueError, binascii.Error):
+        raise _invalid("(#100) Invalid limit or after cursor") from None
+    ids = [page.id for page in pages]
+    if limit < 1 or (after and after not in ids):
+        raise _invalid("(#100) Invalid limit or after cursor")
+    start = ids.index(after) + 1 if after else 0
+    chunk = pages[start : start + limit]
+    if not chunk:
+        return json_response({"data": []})
+    default = ["access_token", "category", "name", "id", "tasks"]
+    fields = _parse_fields(req.param("fields"), default)
+    data = [_render("Page", _page_getters(req, page, token), fields) for page in chunk]
+    paging: dict = {"cursors": {"before": _cursor(chunk[0].id), "after": _cursor(chunk[-1].id)}}
+    if start + limit < len(pages):
+        query = {**req.query, "after": _cursor(chunk[-1].id)}
+        paging["next"] = f"{req.base_url}{quote(req.path)}?{urlencode(query)}"
+    return json_response({"data": data, "paging": paging})
+
+
+@service.route("GET", GRAPH + r"/(?P<who>me|\d+)/permissions", "meta.permissions")
+def permissions(req: Request) -> Response:
+    token = _authenticate(req)
+    # Facebook always lists public_profile, requested or not.
+    granted = token.scopes
+    if "public_profile" not in token.scopes + token.declined:
+        granted = [*granted, "public_profile"]
+    data = [{"permission": p, "status": "granted"} for p in granted]
+    data += [{"permission": p, "status": "declined"} for p in token.declined]
+    return json_response({"data": data})
+
+
+@service.route("DELETE", GRAPH + r"/(?P<who>me|\d+)/permissions", "meta.revoke")
+def revoke(req: Request) -> Response:
+    token = _authenticate(req)
+    user = _user_of(req, token)
+    # Removing the app kills every token the user gave it, page tokens included.
+    STATE.revoke("meta", user.id, token.client_id)
+    return json_response({"success": True})
+
+
+@service.route("GET", GRAPH + r"/(?P<node>\d+)", "meta.node")
+def node(req: Request) -> Response:
+    token = _authenticate(req)
+    node_id = req.params["node"]
+    requested = req.param("fields")
+    if token.kind == "user" and node_id == token.user_id:
+        user = STATE.user("meta", node_id)
+        return json_response(
+            _render("User", _user_getters(req, user), _parse_fields(requested, ["id", "name"]))
+        )
+    if found := STATE.find_page(node_id):
+        owner, page = found
+        if owner.id == token.user_id and token.page_id in (None, page.id):
+            fields = _parse_fields(requested, ["id", "name"])
+            return json_response(_render("Page", _page_getters(req, page, token), fields))
+    if found := STATE.find_instagram(node_id):
+        owner, page = found
+        if owner.id == token.user_id and token.page_id in (None, page.id):
+            fields = _parse_fields(requested, ["id"])
+            return json_response(_render("IGUser", _instagram_getters(req, page), fields))
+    raise _unsupported(node_id)

@@ -1,0 +1,231 @@
+"""TikTok: Login Kit OAuth and the v2 API's user info and creator info (platform-apis.md §5.1,
+§5.2, §5.6). Every API answer is the `{"data", "error": {"code", "message", "log_id"}}`
+envelope."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+from emulator import consent
+from emulator.server import Abort, Request, Response, Route, Service, json_response
+from emulator.state import STATE, Fault, Token, User
+
+API = "/tiktok-api/v2"
+ACCESS_TTL = 7200
+REFRESH_TTL = 15_552_000
+OAUTH_ENDPOINTS = ("tiktok.token", "tiktok.revoke")
+PRIVACY_LEVEL_OPTIONS = ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"]
+_API_ERRORS = {
+    "auth": (
+        401,
+        "access_token_invalid",
+        "The access token is invalid or not found in the request.",
+    ),
+    "rate_limit": (429, "rate_limit_exceeded", "The API rate limit was exceeded. Try again later."),
+    "validation": (400, "invalid_params", "One or more fields in the request are invalid."),
+    "server": (500, "internal_error", "Something went wrong. Please try again later."),
+}
+
+
+def _log_id() -> str:
+    stamp = datetime.fromtimestamp(STATE.now(), UTC).strftime("%Y%m%d%H%M%S")
+    return stamp + secrets.token_hex(9).upper()
+
+
+def _envelope(data: dict, status: int = 200, code: str = "ok", message: str = "") -> Response:
+    error = {"code": code, "message": message, "log_id": _log_id()}
+    return json_response({"data": data, "error": error}, status)
+
+
+def _api_error(kind: str, message: str | None = None) -> Response:
+    status, code, default = _API_ERRORS[kind]
+    return _envelope({}, status, code, message or default)
+
+
+def _oauth_error(error: str, description: str, status: int = 400) -> Abort:
+    body = {"error": error, "error_description": description, "log_id": _log_id()}
+    return Abort(json_response(body, status))
+
+
+def _render_fault(req: Request, route: Route, fault: Fault) -> Response:
+    if route.endpoint in OAUTH_ENDPOINTS and fault.kind in ("auth", "validation"):
+        error = "invalid_grant" if fault.kind == "auth" else "invalid_request"
+        return _oauth_error(error, "Injected by the emulator.").response
+    return _api_error(fault.kind)
+
+
+service = Service("tiktok", _render_fault)
+
+
+@service.route("GET POST", r"/tiktok/v2/auth/authorize/?", "tiktok.authorize", faults=False)
+def authorize(req: Request) -> Response:
+    client_key, redirect_uri = req.param("client_key"), req.param("redirect_uri")
+    challenge = req.param("code_challenge")
+    method = req.param("code_challenge_method") or "S256"
+    scopes = consent.requested_scopes(req, ",")
+    invalid = None
+    if req.param("response_type") != "code":
+        invalid = "response_type must be code."
+    elif not scopes:
+        invalid = "scope is required."
+    elif challenge and method != "S256":
+        invalid = "code_challenge_method must be S256."
+
+    def issue(user: User, granted: list[str], declined: list[str]) -> dict[str, str]:
+        code = STATE.issue_code(
+            "tiktok",
+            client_id=client_key,
+            redirect_uri=redirect_uri,
+            user_id=user.id,
+            scopes=granted,
+            declined=declined,
+            challenge=challenge,
+            challenge_method=method if challenge else None,
+        )
+        return {"code": code.value, "scopes": ",".join(granted)}
+
+    return consent.authorize(
+        req,
+        "tiktok",
+        client_id=client_key,
+        redirect_uri=redirect_uri,
+        scopes=scopes,
+        issue=issue,
+        denied={"error": "access_denied", "error_description": "The user denied the request."},
+        invalid=invalid,
+    )
+
+
+def _client(req: Request) -> str:
+    client_key, secret = req.form.get("client_key"), req.form.get("client_secret")
+    if not client_key or not secret:
+        raise _oauth_error("invalid_request", "client_key and client_secret are required.")
+    if not STATE.client_secret_ok("tiktok", client_key, secret):
+        raise _oauth_error("invalid_client", "Client secret is invalid.", 401)
+    return client_key
+
+
+def _tokens(user_id: str, client_key: str, scopes: list[str], grant: int) -> dict:
+    issued = {
+        kind: STATE.issue_token(
+            "tiktok",
+            kind,
+            user_id=user_id,
+            client_id=client_key,
+            scopes=scopes,
+            grant=grant,
+            ttl=ttl,
+        )
+        for kind, ttl in (("user", ACCESS_TTL), ("refresh", REFRESH_TTL))
+    }
+    return {
+        "open_id": user_id,
+        "scope": ",".join(scopes),
+        "access_token": issued["user"].value,
+        "expires_in": ACCESS_TTL,
+        "refresh_token": issued["refresh"].value,
+        "refresh_expires_in": REFRESH_TTL,
+        "token_type": "Bearer",
+    }
+
+
+@service.route("POST", API + "/oauth/token/", "tiktok.token")
+def token(req: Request) -> Response:
+    client_key = _client(req)
+    grant_type = req.form.get("grant_type")
+    if grant_type == "authorization_code":
+        return json_response(_exchange_code(req, client_key))
+    if grant_type == "refresh_token":
+        return json_response(_refresh(req, client_key))
+    raise _oauth_error("unsupported_grant_type", "grant_type is missing or not supported.")
+
+
+def _exchange_code(req: Request, client_key: str) -> dict:
+    if not req.form.get("code") or not req.form.get("redirect_uri"):
+        raise _oauth_error("invalid_request", "code and redirect_uri are required.")
+    code = STATE.code("tiktok", req.form["code"])
+    if code is None or code.used or code.client_id != client_key:
+        raise _oauth_error("invalid_grant", "Authorization code is invalid.")
+    if code.expires_at <= STATE.now():
+        raise _oauth_error("invalid_grant", "Authorization code is expired.")
+    if code.redirect_uri != req.form["redirect_uri"]:
+        raise _oauth_error("invalid_grant", "Redirect URI does not match the authorization.")
+    if code.challenge and not code.verifier_matches(req.form.get("code_verifier", "")):
+        raise _oauth_error("invalid_grant", "Code verifier is invalid.")
+    code.used = True
+    return _tokens(code.user_id, client_key, code.scopes, STATE.new_grant())
+
+
+def _refresh(req: Request, client_key: str) -> dict:
+    old = STATE.token("tiktok", req.form.get("refresh_token"), refresh=True)
+    if old is None or old.status(STATE.now()) != "ok" or old.client_id != client_key:
+        raise _oauth_error("invalid_grant", "Refresh token is invalid or expired.")
+    old.revoked = True  # refresh tokens rotate: the old one stops working
+    return _tokens(old.user_id, client_key, old.scopes, old.grant)
+
+
+@service.route("POST", API + "/oauth/revoke/", "tiktok.revoke")
+def revoke(req: Request) -> Response:
+    client_key = _client(req)
+    found = STATE.tokens.get(req.form.get("token") or "")
+    if found and found.platform == "tiktok" and found.client_id == client_key:
+        # The app leaves the user's connected apps: all its tokens die.
+        STATE.revoke("tiktok", found.user_id, client_key)
+    return json_response({})
+
+
+def _authenticate(req: Request) -> Token:
+    found = STATE.token("tiktok", req.bearer_token())
+    if found is None or found.status(STATE.now()) != "ok":
+        raise Abort(_api_error("auth"))
+    return found
+
+
+def _user_json(req: Request, user: User) -> dict:
+    avatar = req.avatar_url(user.handle)
+    return {
+        "open_id": user.id,
+        "union_id": user.id.replace("open", "union"),
+        "avatar_url": avatar,
+        "avatar_url_100": avatar,
+        "avatar_large_url": avatar,
+        "display_name": user.name,
+        "bio_description": "",
+        "profile_deep_link": f"https://www.tiktok.com/@{user.handle}",
+        "is_verified": False,
+        "username": user.handle,
+        "follower_count": 1280,
+        "following_count": 64,
+        "likes_count": 9001,
+        "video_count": 42,
+    }
+
+
+@service.route("GET", API + "/user/info/", "tiktok.user_info")
+def user_info(req: Request) -> Response:
+    found = _authenticate(req)
+    full = _user_json(req, STATE.user("tiktok", found.user_id))
+    fields = [f.strip() for f in (req.query.get("fields") or "").split(",") if f.strip()]
+    if not fields:
+        return _api_error("validation", "fields is required.")
+    if unknown := [f for f in fields if f not in full]:
+        return _api_error("validation", f"Invalid fields: {','.join(unknown)}.")
+    return _envelope({"user": {name: full[name] for name in fields}})
+
+
+@service.route("POST", API + "/post/publish/creator_info/query/", "tiktok.creator_info")
+def creator_info(req: Request) -> Response:
+    user = STATE.user("tiktok", _authenticate(req).user_id)
+    return _envelope(
+        {
+            "creator_avatar_url": req.avatar_url(user.handle),
+            "creator_username": user.handle,
+            "creator_nickname": user.name,
+            "privacy_level_options": PRIVACY_LEVEL_OPTIONS,
+            "comment_disabled": False,
+            "duet_disabled": False,
+            "stitch_disabled": False,
+            "max_video_post_duration_sec": 600,
+        }
+    )
