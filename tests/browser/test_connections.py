@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 
+from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.roles import Role
+from connections import services
 from connections.models import ConnectedAccount
 from tests.factories import PASSWORD, MembershipFactory, WorkspaceFactory
 
@@ -80,24 +82,35 @@ def test_owner_connects_all_five_kinds_and_disconnects_one(app, new_page, shot, 
     assert emulator.requests("x", "x.revoke")
 
 
-def test_a_needs_reconnect_account_shows_why_and_offers_reconnect(app, new_page, shot):
+def test_a_dead_grant_notifies_the_owner_who_reconnects_it(app, new_page, shot, emulator):
     workspace = WorkspaceFactory(name="Demo Co", slug="demo-co")
     owner = MembershipFactory(workspace=workspace, role=Role.OWNER).user
-    ConnectedAccount.objects.create(
+    account = ConnectedAccount.objects.create(
         workspace=workspace,
-        platform="youtube",
-        external_id="UC1",
-        display_name="Demo Co TV",
-        status=ConnectedAccount.Status.NEEDS_RECONNECT,
-        status_reason="YouTube no longer accepts this authorisation: reconnect the account.",
+        platform="x",
+        external_id="1500000000000000001",
+        display_name="Demo Co",
+        handle="@democo",
+        access_token="revoked-at-x",
     )
+    assert services.check(account) is False  # X answers 401; no refresh token to try
+    assert mail.outbox[-1].to == [owner.email]
+
     page = new_page(width=390, height=844)
     page.goto(f"{app}/accounts/login/")
     page.get_by_label("Email").fill(owner.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    page.goto(f"{app}/w/demo-co/connections/")
+    page.get_by_role("link", name="Notifications, 1 unread").click()
+    page.get_by_role("link", name="X Demo Co needs reconnecting.").click()
     expect(page.locator(".pill--needs_reconnect")).to_have_text("Needs reconnect")
-    expect(page.get_by_text("no longer accepts this authorisation")).to_be_visible()
-    expect(page.get_by_role("button", name="Reconnect")).to_be_visible()
-    shot(page, "phone")
+    expect(page.get_by_text("no longer accepts")).to_be_visible()
+    shot(page, "1-needs-reconnect")
+
+    page.get_by_role("button", name="Reconnect").click()
+    page.get_by_role("button", name="Allow").click()
+    expect(page.locator(".pill--active")).to_have_count(1)
+    account.refresh_from_db()
+    assert account.status == ConnectedAccount.Status.ACTIVE
+    assert workspace.connected_accounts.count() == 1  # the same account, renewed
+    shot(page, "2-reconnected")
