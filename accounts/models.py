@@ -86,6 +86,12 @@ class Workspace(models.Model):
     name = models.CharField(max_length=80)
     slug = models.SlugField(max_length=50, unique=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    approval_required = models.BooleanField(
+        default=False, help_text="Editors submit posts for review before they are scheduled."
+    )
+    admins_skip_review = models.BooleanField(
+        default=True, help_text="Owners and admins may schedule without review."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces"

@@ -22,6 +22,7 @@ from .errors import AuthExpired, PlatformError
 from .models import ConnectedAccount
 from .platforms.base import Grant, Profile, TokenSet
 from .platforms.registry import connector_for
+from .signals import account_reconnected
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,10 @@ def save_grant(
         if not created:
             account.connected_at = timezone.now()
         account.save()
+        if not created:
+            transaction.on_commit(
+                lambda account=account: account_reconnected.send(ConnectedAccount, account=account)
+            )
         record(
             AuditAction.ACCOUNT_CONNECTED if created else AuditAction.ACCOUNT_RECONNECTED,
             request=request,
@@ -145,6 +150,12 @@ def check(account: ConnectedAccount) -> bool:
         update_fields=["display_name", "handle", "avatar_url", "last_success_at", "last_error"]
     )
     return True
+
+
+def record_success(account: ConnectedAccount) -> None:
+    ConnectedAccount.objects.filter(pk=account.pk).update(
+        last_success_at=timezone.now(), last_error=""
+    )
 
 
 def mark_needs_reconnect(account: ConnectedAccount, reason: str) -> None:

@@ -7,6 +7,7 @@ import hashlib
 from html import escape
 
 from emulator import server
+from emulator.posts import BEHAVIOUR
 from emulator.server import Handler, Request, Response, Service, json_response
 from emulator.state import FAULT_KINDS, PLATFORMS, STATE, Fault
 
@@ -126,6 +127,56 @@ def requests_log(req: Request) -> Response:
         if platform in (None, record["platform"]) and endpoint in (None, record["endpoint"])
     ]
     return json_response(records)
+
+
+@service.route("GET", r"/_control/posts")
+def posts(req: Request) -> Response:
+    """Every post, oldest first; `platform` matches the emulator platform or the network."""
+    platform, account = req.query.get("platform"), req.query.get("account_id")
+    return json_response(
+        [
+            post.to_json()
+            for post in STATE.posts
+            if platform in (None, post.platform, post.network)
+            and account in (None, post.account_id)
+        ]
+    )
+
+
+@service.route("GET", r"/_control/behaviour")
+def behaviour(req: Request) -> Response:
+    return json_response(STATE.behaviour)
+
+
+@service.route("POST", r"/_control/behaviour")
+@_answer
+def set_behaviour(req: Request) -> Response:
+    payload = _payload(req)
+    knobs = STATE.behaviour[_platform(payload)]
+    changes = {name: value for name, value in payload.items() if name != "platform"}
+    for name, value in changes.items():
+        if name not in knobs:
+            raise _BadRequest(f"{name} is not a knob of {payload['platform']}: {', '.join(knobs)}")
+        _check_knob(name, BEHAVIOUR[payload["platform"]][name], value)
+    knobs.update(changes)
+    return json_response(knobs)
+
+
+def _check_knob(name: str, default: object, value: object) -> None:
+    """A knob keeps the type of its default: a flag, a count, a number of seconds, or a text
+    (null: off)."""
+    if isinstance(default, bool):
+        ok, wanted = isinstance(value, bool), "true or false"
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        wanted = "an integer >= 0"
+    elif isinstance(default, float):
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+        wanted = "a number > 0"
+    else:
+        ok, wanted = value is None or (isinstance(value, str) and value != ""), "a text or null"
+    if not ok:
+        raise _BadRequest(f"{name} must be {wanted}")
 
 
 @service.route("POST", r"/_control/clock")

@@ -34,7 +34,7 @@ _API_ERRORS = {
 }
 
 
-def _api_error(
+def api_error(
     status: int, message: str, domain: str, reason: str, status_name: str = "INVALID_ARGUMENT"
 ) -> Response:
     item = {"message": message, "domain": domain, "reason": reason}
@@ -46,14 +46,14 @@ def _oauth_error(error: str, description: str, status: int = 400) -> Abort:
     return Abort(json_response({"error": error, "error_description": description}, status))
 
 
-def _render_fault(req: Request, route: Route, fault: Fault) -> Response:
+def render_fault(req: Request, route: Route, fault: Fault) -> Response:
     if route.endpoint in OAUTH_ENDPOINTS and fault.kind in ("auth", "validation"):
         error = "invalid_grant" if fault.kind == "auth" else "invalid_request"
         return _oauth_error(error, "Injected by the emulator.").response
-    return _api_error(*_API_ERRORS[fault.kind])
+    return api_error(*_API_ERRORS[fault.kind])
 
 
-service = Service("google", _render_fault)
+service = Service("google", render_fault)
 
 
 @service.route("GET POST", r"/google/o/oauth2/v2/auth", "google.authorize", faults=False)
@@ -191,10 +191,10 @@ def revoke(req: Request) -> Response:
     return json_response({})
 
 
-def _authenticate(req: Request) -> Token:
+def authenticate(req: Request) -> Token:
     found = STATE.token("google", req.bearer_token() or req.query.get("access_token"))
     if found is None or found.status(STATE.now()) != "ok":
-        raise Abort(_api_error(*_API_ERRORS["auth"]))
+        raise Abort(api_error(*_API_ERRORS["auth"]))
     return found
 
 
@@ -229,13 +229,13 @@ def _channel_json(req: Request, channel: Channel, parts: list[str]) -> dict:
 
 @service.route("GET", r"/youtube/v3/channels", "youtube.channels")
 def channels(req: Request) -> Response:
-    found = _authenticate(req)
+    found = authenticate(req)
     parts = [p.strip() for p in (req.query.get("part") or "").split(",") if p.strip()]
     if not parts:
-        return _api_error(400, "Required parameter: part", "global", "required")
+        return api_error(400, "Required parameter: part", "global", "required")
     if unknown := [p for p in parts if p not in CHANNEL_PARTS]:
         message = f"'{unknown[0]}'"
-        return _api_error(400, message, "youtube.part", "unknownPart")
+        return api_error(400, message, "youtube.part", "unknownPart")
     if req.query.get("mine") == "true":
         user = STATE.user("google", found.user_id)
         selected = [user.channel] if user.channel else []
@@ -245,7 +245,7 @@ def channels(req: Request) -> Response:
         selected = [u.channel for u in everyone if u.channel and u.channel.id in wanted]
     else:
         message = f"No filter selected. Expected one of: {CHANNEL_FILTERS}"
-        return _api_error(400, message, "youtube.parameter", "missingRequiredParameter")
+        return api_error(400, message, "youtube.parameter", "missingRequiredParameter")
     return json_response(
         {
             "kind": "youtube#channelListResponse",

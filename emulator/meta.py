@@ -3,52 +3,30 @@ accounts (platform-apis.md §1.1-1.4, §2.1, §3.1)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import math
-import re
-import secrets
-from collections.abc import Callable
 from datetime import UTC, datetime
-from urllib.parse import quote, urlencode
 
 from emulator import consent
+from emulator.graph import (
+    GRAPH,
+    graph_error,
+    invalid,
+    paginate,
+    parse_fields,
+    render,
+    unsupported,
+)
 from emulator.server import Abort, Request, Response, Route, Service, json_response
 from emulator.state import STATE, Fault, Page, Token, User
 
 DIALOG = r"/facebook/v\d+\.\d+/dialog/oauth"
-GRAPH = r"/graph/v\d+\.\d+"
 SHORT_LIVED = 5400
 LONG_LIVED = 5_183_944
 APP_BUDGET = 200  # Graph calls per app per hour (200 x one daily user) behind X-App-Usage
 USAGE_WINDOW = 3600
 PAGE_TASKS = ["ADVERTISE", "ANALYZE", "CREATE_CONTENT", "MESSAGING", "MODERATE", "MANAGE"]
 IG_COUNTS = {"followers_count": 1280, "media_count": 42}
-
-Fields = list[tuple[str, str | None]]  # (field name, nested field list or None)
-Getter = Callable[[str | None], object]  # nested field list -> the field's value (None: absent)
-
-
-def _error(
-    status: int,
-    code: int,
-    message: str,
-    subcode: int | None = None,
-    *,
-    transient: bool = False,
-    headers: dict | None = None,
-) -> Response:
-    error: dict = {"message": message, "type": "OAuthException", "code": code}
-    if subcode:
-        error["error_subcode"] = subcode
-    error["fbtrace_id"] = secrets.token_urlsafe(8)
-    error["is_transient"] = transient
-    return json_response({"error": error}, status, headers)
-
-
-def _invalid(message: str, subcode: int | None = None) -> Abort:
-    return Abort(_error(400, 100, message, subcode))
 
 
 def _usage(percent: int) -> str:
@@ -62,13 +40,13 @@ def _app_of(req: Request) -> str:
     return req.param("client_id") or ""
 
 
-def _after(req: Request, route: Route, response: Response) -> None:
+def add_usage(req: Request, route: Route, response: Response) -> None:
     if route.endpoint != "meta.authorize":
         calls, _ = STATE.hit_window(("meta", _app_of(req)), USAGE_WINDOW)
         response.headers.setdefault("X-App-Usage", _usage(min(100, calls * 100 // APP_BUDGET)))
 
 
-def _render_fault(req: Request, route: Route, fault: Fault) -> Response:
+def render_fault(req: Request, route: Route, fault: Fault) -> Response:
     if fault.kind == "rate_limit":
         token = STATE.tokens.get(req.access_token or "")
         owner = (token and token.page_id) or _app_of(req) or "0"
@@ -77,16 +55,16 @@ def _render_fault(req: Request, route: Route, fault: Fault) -> Response:
         buc = {owner: [{"type": "pages", **full, "estimated_time_to_regain_access": minutes}]}
         headers = {"X-App-Usage": _usage(100), "X-Business-Use-Case-Usage": json.dumps(buc)}
         message = "(#4) Application request limit reached"
-        return _error(403, 4, message, transient=True, headers=headers)
+        return graph_error(403, 4, message, transient=True, headers=headers)
     if fault.kind == "auth":
-        return _error(400, 190, "Error validating access token: Session has expired.", 463)
+        return graph_error(400, 190, "Error validating access token: Session has expired.", 463)
     if fault.kind == "validation":
-        return _error(400, 100, "(#100) Invalid parameter")
+        return graph_error(400, 100, "(#100) Invalid parameter")
     message = "An unexpected error has occurred. Please retry your request later."
-    return _error(500, 2, message, transient=True)
+    return graph_error(500, 2, message, transient=True)
 
 
-service = Service("meta", _render_fault, _after)
+service = Service("meta", render_fault, add_usage)
 
 
 def _stamp(moment: float) -> str:
@@ -95,67 +73,31 @@ def _stamp(moment: float) -> str:
 
 def _check(token: Token | None) -> Token:
     if token is None:
-        raise Abort(_error(400, 190, "Invalid OAuth access token - Cannot parse access token"))
+        raise Abort(graph_error(400, 190, "Invalid OAuth access token - Cannot parse access token"))
     status = token.status(STATE.now())
     if status == "expired":
         message = (
             f"Error validating access token: Session has expired on {_stamp(token.expires_at)}. "
             f"The current time is {_stamp(STATE.now())}."
         )
-        raise Abort(_error(400, 190, message, 463))
+        raise Abort(graph_error(400, 190, message, 463))
     if status == "revoked":
         message = (
             "Error validating access token: The session has been invalidated because the user "
             "changed their password or Facebook has changed the session for security reasons."
         )
-        raise Abort(_error(400, 190, message, 460))
+        raise Abort(graph_error(400, 190, message, 460))
     return token
 
 
-def _authenticate(req: Request) -> Token:
+def authenticate(req: Request) -> Token:
     if not req.access_token:
         message = "An active access token must be used to query information about the current user."
-        raise Abort(_error(400, 2500, message))
+        raise Abort(graph_error(400, 2500, message))
     return _check(STATE.token("meta", req.access_token))
 
 
 # --- fields ----------------------------------------------------------------------------------
-
-
-def _parse_fields(raw: str | None, default: list[str]) -> Fields:
-    """Split `id,picture.type(large),instagram_business_account{id,username}` into names and
-    nested field lists."""
-    if not raw:
-        return [(name, None) for name in default]
-    items, depth, current = [], 0, ""
-    for char in raw + ",":
-        depth += (char in "{(") - (char in "})")
-        if char == "," and depth == 0:
-            items.append(current.strip())
-            current = ""
-        else:
-            current += char
-    fields = []
-    for item in filter(None, items):
-        name = re.split(r"[.{(]", item, maxsplit=1)[0]
-        nested = item[item.index("{") + 1 : item.rindex("}")] if "{" in item else None
-        fields.append((name, nested))
-    return fields
-
-
-def _render(node_type: str, getters: dict[str, Getter], fields: Fields) -> dict:
-    """Only the requested fields; an unknown one is an error, as on the real Graph."""
-    node = {}
-    for name, nested in fields:
-        if name not in getters:
-            message = (
-                f"(#100) Tried accessing nonexisting field ({name}) on node type ({node_type})"
-            )
-            raise _invalid(message)
-        value = getters[name](nested)
-        if value is not None:
-            node[name] = value
-    return node
 
 
 def _picture(req: Request, key: str) -> dict:
@@ -189,7 +131,7 @@ def _page_getters(req: Request, page: Page, token: Token) -> dict:
     def instagram(nested: str | None) -> dict | None:
         if page.instagram is None:
             return None
-        return _render("IGUser", _instagram_getters(req, page), _parse_fields(nested, ["id"]))
+        return render("IGUser", _instagram_getters(req, page), parse_fields(nested, ["id"]))
 
     return {
         "id": lambda _: page.id,
@@ -245,9 +187,9 @@ def _client(req: Request) -> str:
     client_id, secret = req.param("client_id"), req.param("client_secret")
     for name, value in (("client_id", client_id), ("client_secret", secret)):
         if not value:
-            raise _invalid(f"Missing {name} parameter.")
+            raise invalid(f"Missing {name} parameter.")
     if not STATE.client_secret_ok("meta", client_id, secret):
-        raise Abort(_error(400, 1, "Error validating client secret."))
+        raise Abort(graph_error(400, 1, "Error validating client secret."))
     return client_id
 
 
@@ -259,13 +201,13 @@ def access_token(req: Request) -> Response:
     redirect_uri = req.param("redirect_uri")
     code = STATE.code("meta", req.param("code"))
     if code is None:
-        raise _invalid("Invalid verification code format.", 36009)
+        raise invalid("Invalid verification code format.", 36009)
     if code.used:
-        raise _invalid("This authorization code has been used.", 36009)
+        raise invalid("This authorization code has been used.", 36009)
     if code.expires_at <= STATE.now():
-        raise _invalid("This authorization code has expired.", 36007)
+        raise invalid("This authorization code has expired.", 36007)
     if code.client_id != client_id or code.redirect_uri != redirect_uri:
-        raise _invalid(
+        raise invalid(
             "Error validating verification code. Please make sure your redirect_uri is identical "
             "to the one you used in the OAuth dialog request"
         )
@@ -288,11 +230,11 @@ def access_token(req: Request) -> Response:
 def _exchange(req: Request) -> Response:
     client_id = _client(req)
     if not req.param("fb_exchange_token"):
-        raise _invalid("Missing fb_exchange_token parameter.")
+        raise invalid("Missing fb_exchange_token parameter.")
     short = _check(STATE.token("meta", req.param("fb_exchange_token")))
     if short.kind != "user" or short.client_id != client_id:
         message = "Error validating access token: the token does not belong to this app."
-        raise Abort(_error(400, 190, message))
+        raise Abort(graph_error(400, 190, message))
     token = STATE.issue_token(
         "meta",
         "user",
@@ -315,64 +257,39 @@ def _exchange(req: Request) -> Response:
 def _user_of(req: Request, token: Token) -> User:
     """The user a /{me|user-id}/… edge is about; only a user token of that user may ask."""
     if token.kind != "user" or req.params["who"] not in ("me", token.user_id):
-        raise _unsupported(req.params["who"])
+        raise unsupported(req.params["who"])
     return STATE.user("meta", token.user_id)
-
-
-def _unsupported(node_id: str) -> Abort:
-    return _invalid(
-        f"Unsupported get request. Object with ID '{node_id}' does not exist, cannot be loaded "
-        "due to missing permissions, or does not support this operation.",
-        33,
-    )
 
 
 @service.route("GET", GRAPH + "/me", "meta.me")
 def me(req: Request) -> Response:
-    token = _authenticate(req)
-    fields = _parse_fields(req.param("fields"), ["id", "name"])
+    token = authenticate(req)
+    fields = parse_fields(req.param("fields"), ["id", "name"])
     if token.kind == "page":  # /me with a page token is the page
         _, page = STATE.find_page(token.page_id)
-        return json_response(_render("Page", _page_getters(req, page, token), fields))
+        return json_response(render("Page", _page_getters(req, page, token), fields))
     user = STATE.user("meta", token.user_id)
-    return json_response(_render("User", _user_getters(req, user), fields))
-
-
-def _cursor(page_id: str) -> str:
-    return base64.b64encode(page_id.encode()).decode()
+    return json_response(render("User", _user_getters(req, user), fields))
 
 
 @service.route("GET", GRAPH + r"/(?P<who>me|\d+)/accounts", "meta.accounts")
 def accounts(req: Request) -> Response:
-    token = _authenticate(req)
+    token = authenticate(req)
     if token.kind == "page":
-        raise _invalid("(#100) Tried accessing nonexisting field (accounts) on node type (Page)")
-    pages = _user_of(req, token).pages
-    try:
-        limit = int(req.param("limit") or 25)
-        after = base64.b64decode(req.param("after") or "", validate=True).decode()
-    except (ValueError, binascii.Error):
-        raise _invalid("(#100) Invalid limit or after cursor") from None
-    ids = [page.id for page in pages]
-    if limit < 1 or (after and after not in ids):
-        raise _invalid("(#100) Invalid limit or after cursor")
-    start = ids.index(after) + 1 if after else 0
-    chunk = pages[start : start + limit]
+        raise invalid("(#100) Tried accessing nonexisting field (accounts) on node type (Page)")
+    pages = {page.id: page for page in _user_of(req, token).pages}
+    chunk, paging = paginate(req, list(pages))
     if not chunk:
         return json_response({"data": []})
     default = ["access_token", "category", "name", "id", "tasks"]
-    fields = _parse_fields(req.param("fields"), default)
-    data = [_render("Page", _page_getters(req, page, token), fields) for page in chunk]
-    paging: dict = {"cursors": {"before": _cursor(chunk[0].id), "after": _cursor(chunk[-1].id)}}
-    if start + limit < len(pages):
-        query = {**req.query, "after": _cursor(chunk[-1].id)}
-        paging["next"] = f"{req.base_url}{quote(req.path)}?{urlencode(query)}"
+    fields = parse_fields(req.param("fields"), default)
+    data = [render("Page", _page_getters(req, pages[page_id], token), fields) for page_id in chunk]
     return json_response({"data": data, "paging": paging})
 
 
 @service.route("GET", GRAPH + r"/(?P<who>me|\d+)/permissions", "meta.permissions")
 def permissions(req: Request) -> Response:
-    token = _authenticate(req)
+    token = authenticate(req)
     # Facebook always lists public_profile, requested or not.
     granted = token.scopes
     if "public_profile" not in token.scopes + token.declined:
@@ -384,7 +301,7 @@ def permissions(req: Request) -> Response:
 
 @service.route("DELETE", GRAPH + r"/(?P<who>me|\d+)/permissions", "meta.revoke")
 def revoke(req: Request) -> Response:
-    token = _authenticate(req)
+    token = authenticate(req)
     user = _user_of(req, token)
     # Removing the app kills every token the user gave it, page tokens included.
     STATE.revoke("meta", user.id, token.client_id)
@@ -393,22 +310,22 @@ def revoke(req: Request) -> Response:
 
 @service.route("GET", GRAPH + r"/(?P<node>\d+)", "meta.node")
 def node(req: Request) -> Response:
-    token = _authenticate(req)
+    token = authenticate(req)
     node_id = req.params["node"]
     requested = req.param("fields")
     if token.kind == "user" and node_id == token.user_id:
         user = STATE.user("meta", node_id)
         return json_response(
-            _render("User", _user_getters(req, user), _parse_fields(requested, ["id", "name"]))
+            render("User", _user_getters(req, user), parse_fields(requested, ["id", "name"]))
         )
     if found := STATE.find_page(node_id):
         owner, page = found
         if owner.id == token.user_id and token.page_id in (None, page.id):
-            fields = _parse_fields(requested, ["id", "name"])
-            return json_response(_render("Page", _page_getters(req, page, token), fields))
+            fields = parse_fields(requested, ["id", "name"])
+            return json_response(render("Page", _page_getters(req, page, token), fields))
     if found := STATE.find_instagram(node_id):
         owner, page = found
         if owner.id == token.user_id and token.page_id in (None, page.id):
-            fields = _parse_fields(requested, ["id"])
-            return json_response(_render("IGUser", _instagram_getters(req, page), fields))
-    raise _unsupported(node_id)
+            fields = parse_fields(requested, ["id"])
+            return json_response(render("IGUser", _instagram_getters(req, page), fields))
+    raise unsupported(node_id)

@@ -1,8 +1,9 @@
 """The HTTP server and a tiny router.
 
-Each service module (one per platform, plus the control API) owns a `Service` holding its
-routes. A platform request is logged, checked against the fault queue and then answered by
-its handler; the state lock is held while a handler runs (never while a slow fault sleeps).
+Each service module (a platform's identity or publishing side, or the control API) owns a
+`Service` holding its routes. A platform request is logged, checked against the fault queue and
+then answered by its handler; the state lock is held while a handler runs (never while a fault
+sleeps or media is fetched from a URL).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
 
+from emulator import media
 from emulator.state import STATE, Fault
 
 # Which platform an unrouted path was meant for, so the request log still shows it.
@@ -29,9 +31,13 @@ _PREFIXES = {
     "x-api": "x",
     "tiktok": "tiktok",
     "tiktok-api": "tiktok",
+    "tiktok-upload": "tiktok",
     "google": "google",
     "youtube": "google",
+    "youtube-upload": "google",
 }
+# Fault kinds answered by the platform's error instead of the handler.
+_ERROR_FAULTS = ("rate_limit", "auth", "validation", "server")
 
 
 @dataclass
@@ -44,6 +50,9 @@ class Request:
     headers: dict[str, str]  # names lower-cased
     form_lists: dict[str, list[str]] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)  # the route pattern's named groups
+    body: bytes = b""
+    files: dict[str, media.Part] = field(default_factory=dict)  # multipart file parts
+    fetched: dict[str, media.Fetched] = field(default_factory=dict)  # URL -> what it gave
 
     def param(self, name: str) -> str | None:
         """A parameter from the form body, else from the query string."""
@@ -93,6 +102,7 @@ class Request:
             "form": self.form,
             "json": self.json,
             "headers": self.headers,
+            "files": {name: part.to_json() for name, part in self.files.items()},
         }
 
 
@@ -101,6 +111,8 @@ class Response:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    reason: str | None = None  # a status line other than the standard one
+    drop: bool = False  # close the connection without answering
 
 
 class Abort(Exception):
@@ -173,10 +185,36 @@ class Service:
 
 
 def services() -> list[Service]:
+    """Every service; the first route matching a path wins, so the publishing services come
+    before the identity ones (whose `/{node-id}` route matches any id)."""
     # Imported here because the service modules import this one.
-    from emulator import control, google, meta, tiktok, x
+    from emulator import (
+        control,
+        facebook,
+        google,
+        instagram,
+        meta,
+        tiktok,
+        tiktok_publish,
+        x,
+        x_media,
+        x_publish,
+        youtube,
+    )
 
-    return [control.service, meta.service, x.service, tiktok.service, google.service]
+    return [
+        control.service,
+        facebook.service,
+        instagram.service,
+        meta.service,
+        x_publish.service,
+        x_media.service,
+        x.service,
+        tiktok_publish.service,
+        tiktok.service,
+        youtube.service,
+        google.service,
+    ]
 
 
 def fault_endpoints() -> dict[str, str]:
@@ -221,15 +259,34 @@ def _answer(service: Service, route: Route, request: Request) -> Response:
         fault = STATE.take_fault(route.endpoint) if route.faults else None
     if fault and fault.kind == "slow":
         time.sleep(fault.delay)
-        fault = None
-    with STATE.lock:
-        if fault and service.render_fault:
+    if fault and fault.kind in _ERROR_FAULTS and service.render_fault:
+        with STATE.lock:
             response = service.render_fault(request, route, fault)
-        else:
-            response = _call(route.handler, request)
-        if service.after:
-            service.after(request, route, response)
+            if service.after:
+                service.after(request, route, response)
+        return response
+    response = _run(service, route, request)
+    if fault and fault.kind == "accept_then_timeout":
+        time.sleep(fault.delay)  # done, but the client has likely given up waiting
+    elif fault and fault.kind == "drop":
+        response = Response(drop=True)
     return response
+
+
+def _run(service: Service, route: Route, request: Request) -> Response:
+    """The handler's answer; media it needs from URLs is fetched with the lock released."""
+    while True:
+        with STATE.lock:
+            try:
+                response = _call(route.handler, request)
+            except media.FetchNeeded as needed:
+                pending = needed
+            else:
+                if service.after:
+                    service.after(request, route, response)
+                return response
+        for url in pending.urls:
+            request.fetched[url] = media.fetch(url, pending.timeout)
 
 
 def _call(handler: Handler, request: Request) -> Response:
@@ -245,13 +302,21 @@ class _RequestHandler(BaseHTTPRequestHandler):
     timeout = 60  # an idle keep-alive connection gives its thread back after this
     server: EmulatorServer
 
+    def handle(self) -> None:
+        # A client that gave up (a read timeout, accept_then_timeout) is not an emulator error.
+        with suppress(ConnectionError):
+            super().handle()
+
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         try:
             response = dispatch(self._read_request(), self.server.services)
         except Exception:
             traceback.print_exc()
             response = json_response({"error": "emulator bug; see its stderr"}, 500)
-        self.send_response(response.status)
+        if response.drop:
+            self.close_connection = True
+            return
+        self.send_response(response.status, response.reason)
         for name, value in response.headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
@@ -265,9 +330,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         content_type = self.headers.get("Content-Type", "")
         form_lists: dict[str, list[str]] = {}
+        files: dict[str, media.Part] = {}
         payload = None
         if "application/x-www-form-urlencoded" in content_type:
             form_lists = parse_qs(body.decode(errors="replace"), keep_blank_values=True)
+        elif "multipart/form-data" in content_type:
+            form_lists, files = media.parse_multipart(body, content_type)
         elif "json" in content_type and body:
             with suppress(ValueError):  # a malformed body is logged as json: null
                 payload = json.loads(body)
@@ -280,6 +348,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             json=payload,
             headers={name.lower(): value for name, value in self.headers.items()},
             form_lists=form_lists,
+            body=body,
+            files=files,
         )
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - base signature

@@ -1,4 +1,5 @@
-"""The emulator's in-memory world: users, authorization codes, tokens, faults, request log, clock.
+"""The emulator's in-memory world: users, authorization codes, tokens, posts and publishing work
+in progress, behaviour knobs, faults, request log, clock.
 
 Nothing here locks by itself: the server holds `STATE.lock` around every handler, so a handler
 sees and changes the state atomically.
@@ -7,6 +8,7 @@ sees and changes the state atomically.
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import re
 import secrets
@@ -14,8 +16,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from emulator.posts import BEHAVIOUR, Post
+
 PLATFORMS = ("meta", "x", "tiktok", "google")
-FAULT_KINDS = ("rate_limit", "auth", "validation", "server", "slow")
+# rate_limit/auth/validation/server answer with an error instead of the handler; slow sleeps
+# first; accept_then_timeout and drop run the handler (the action happens) and then sleep
+# before answering, or close the connection without an answer.
+FAULT_KINDS = ("rate_limit", "auth", "validation", "server", "slow", "accept_then_timeout", "drop")
 CODE_TTL = {"meta": 600, "x": 30, "tiktok": 600, "google": 600}
 
 # First id of each kind; the n-th object gets base + n, so the seed always owns the first ids.
@@ -27,6 +34,16 @@ _ID_FORMATS = {
     "tiktok_user": lambda n: f"tt-open-{n:06d}",
     "google_user": lambda n: f"g-{n:06d}",
     "channel": lambda n: f"UCdemo{n:019d}",
+    "fb_post": lambda n: str(40_000_000_000_000 + n),  # the part after "{page-id}_"
+    "fb_media": lambda n: str(30_000_000_000_000 + n),  # Page photos and videos
+    "ig_container": lambda n: str(17_889_000_000_000_000 + n),
+    "ig_media": lambda n: str(17_900_000_000_000_000 + n),
+    "x_post": lambda n: str(1_900_000_000_000_000_000 + n),
+    "x_media": lambda n: str(1_880_000_000_000_000_000 + n),
+    "tiktok_publish": lambda n: str(7_400_000_000_000_000_000 + n),
+    "tiktok_video": lambda n: str(7_450_000_000_000_000_000 + n),
+    "youtube_video": lambda n: f"emuVideo{n:03d}",  # 11 characters, like real ids
+    "upload": lambda n: f"AUpload{n:09d}",
 }
 
 
@@ -200,6 +217,9 @@ class State:
         self.faults: dict[str, list[Fault]] = {}
         self.requests: list[dict] = []
         self.windows: dict[tuple, tuple[float, int]] = {}
+        self.posts: list[Post] = []
+        self.work: dict[str, dict[str, object]] = {}  # publishing in progress, by kind then id
+        self.behaviour: dict[str, dict[str, object]] = copy.deepcopy(BEHAVIOUR)
         self._seed()
 
     def _seed(self) -> None:
@@ -220,7 +240,7 @@ class State:
     def now(self) -> float:
         return time.time() + self.offset
 
-    def _next_id(self, kind: str) -> str:
+    def next_id(self, kind: str) -> str:
         self.counters[kind] = self.counters.get(kind, 0) + 1
         return _ID_FORMATS[kind](self.counters[kind])
 
@@ -241,12 +261,12 @@ class State:
             raise ValueError("name is required")
         # Facebook users have no public handle; a dotted vanity name stands in for one.
         default_handle = ".".join(name.lower().split()) if platform == "meta" else slug(name)
-        user = User(platform, self._next_id(f"{platform}_user"), name, handle or default_handle)
+        user = User(platform, self.next_id(f"{platform}_user"), name, handle or default_handle)
         if platform == "meta":
             user.pages = [self._create_page(page) for page in pages or []]
         if platform == "google" and channel:
             title = channel.get("title") or name
-            user.channel = Channel(self._next_id("channel"), title, "@" + slug(title))
+            user.channel = Channel(self.next_id("channel"), title, "@" + slug(title))
         self.users[platform][user.id] = user
         return user
 
@@ -254,10 +274,10 @@ class State:
         if not isinstance(spec, dict) or not spec.get("name"):
             raise ValueError("every page needs a name")
         username = spec.get("username") or slug(spec["name"])
-        page = Page(self._next_id("meta_page"), spec["name"], username)
+        page = Page(self.next_id("meta_page"), spec["name"], username)
         if instagram := spec.get("instagram"):
             username = instagram.get("username") or page.username
-            page.instagram = InstagramAccount(self._next_id("instagram"), username, page.name)
+            page.instagram = InstagramAccount(self.next_id("instagram"), username, page.name)
         return page
 
     def user(self, platform: str, user_id: str) -> User | None:
@@ -276,6 +296,27 @@ class State:
                 if page.instagram and page.instagram.id == ig_id:
                     return user, page
         return None
+
+    # --- publishing -----------------------------------------------------------------------
+
+    def add_post(self, post: Post) -> Post:
+        self.posts.append(post)
+        return post
+
+    def posts_of(self, network: str, account_id: str) -> list[Post]:
+        """An account's posts, newest first."""
+        mine = [p for p in self.posts if p.network == network and p.account_id == account_id]
+        return mine[::-1]
+
+    def find_post(self, network: str, post_id: str) -> Post | None:
+        return next((p for p in self.posts if p.network == network and p.id == post_id), None)
+
+    def table(self, kind: str) -> dict:
+        """Publishing work in progress of one kind (containers, uploads, ...), by id."""
+        return self.work.setdefault(kind, {})
+
+    def knob(self, platform: str, name: str) -> object:
+        return self.behaviour[platform][name]
 
     # --- clients -------------------------------------------------------------------------
 

@@ -33,14 +33,14 @@ def _log_id() -> str:
     return stamp + secrets.token_hex(9).upper()
 
 
-def _envelope(data: dict, status: int = 200, code: str = "ok", message: str = "") -> Response:
+def envelope(data: dict, status: int = 200, code: str = "ok", message: str = "") -> Response:
     error = {"code": code, "message": message, "log_id": _log_id()}
     return json_response({"data": data, "error": error}, status)
 
 
-def _api_error(kind: str, message: str | None = None) -> Response:
+def api_error(kind: str, message: str | None = None) -> Response:
     status, code, default = _API_ERRORS[kind]
-    return _envelope({}, status, code, message or default)
+    return envelope({}, status, code, message or default)
 
 
 def _oauth_error(error: str, description: str, status: int = 400) -> Abort:
@@ -48,14 +48,14 @@ def _oauth_error(error: str, description: str, status: int = 400) -> Abort:
     return Abort(json_response(body, status))
 
 
-def _render_fault(req: Request, route: Route, fault: Fault) -> Response:
+def render_fault(req: Request, route: Route, fault: Fault) -> Response:
     if route.endpoint in OAUTH_ENDPOINTS and fault.kind in ("auth", "validation"):
         error = "invalid_grant" if fault.kind == "auth" else "invalid_request"
         return _oauth_error(error, "Injected by the emulator.").response
-    return _api_error(fault.kind)
+    return api_error(fault.kind)
 
 
-service = Service("tiktok", _render_fault)
+service = Service("tiktok", render_fault)
 
 
 @service.route("GET POST", r"/tiktok/v2/auth/authorize/?", "tiktok.authorize", faults=False)
@@ -175,10 +175,10 @@ def revoke(req: Request) -> Response:
     return json_response({})
 
 
-def _authenticate(req: Request) -> Token:
+def authenticate(req: Request) -> Token:
     found = STATE.token("tiktok", req.bearer_token())
     if found is None or found.status(STATE.now()) != "ok":
-        raise Abort(_api_error("auth"))
+        raise Abort(api_error("auth"))
     return found
 
 
@@ -204,20 +204,20 @@ def _user_json(req: Request, user: User) -> dict:
 
 @service.route("GET", API + "/user/info/", "tiktok.user_info")
 def user_info(req: Request) -> Response:
-    found = _authenticate(req)
+    found = authenticate(req)
     full = _user_json(req, STATE.user("tiktok", found.user_id))
     fields = [f.strip() for f in (req.query.get("fields") or "").split(",") if f.strip()]
     if not fields:
-        return _api_error("validation", "fields is required.")
+        return api_error("validation", "fields is required.")
     if unknown := [f for f in fields if f not in full]:
-        return _api_error("validation", f"Invalid fields: {','.join(unknown)}.")
-    return _envelope({"user": {name: full[name] for name in fields}})
+        return api_error("validation", f"Invalid fields: {','.join(unknown)}.")
+    return envelope({"user": {name: full[name] for name in fields}})
 
 
 @service.route("POST", API + "/post/publish/creator_info/query/", "tiktok.creator_info")
 def creator_info(req: Request) -> Response:
-    user = STATE.user("tiktok", _authenticate(req).user_id)
-    return _envelope(
+    user = STATE.user("tiktok", authenticate(req).user_id)
+    return envelope(
         {
             "creator_avatar_url": req.avatar_url(user.handle),
             "creator_username": user.handle,

@@ -10,7 +10,13 @@ API = "/x-api/2"
 ACCESS_TTL = 7200
 OAUTH_ENDPOINTS = ("x.token", "x.revoke")
 # Per-user limits of the API endpoints, per 15-minute window (the OAuth endpoints publish none).
-RATE_LIMITS = {"x.users_me": 75}
+RATE_LIMITS = {
+    "x.users_me": 75,
+    "x.tweets": 100,
+    "x.delete_tweet": 50,
+    "x.user_tweets": 900,
+    "x.media_upload": 1875,
+}
 RATE_WINDOW = 900
 USER_FIELDS = (
     "id",
@@ -27,19 +33,25 @@ USER_FIELDS = (
 _PROBLEMS = {
     400: ("Invalid Request", "https://api.x.com/2/problems/invalid-request"),
     401: ("Unauthorized", "about:blank"),
+    403: ("Forbidden", "about:blank"),
+    404: ("Not Found Error", "https://api.x.com/2/problems/resource-not-found"),
     429: ("Too Many Requests", "about:blank"),
     503: ("Service Unavailable", "about:blank"),
 }
 
 
-def _problem_body(status: int, detail: str | None = None) -> dict:
+def problem_body(status: int, detail: str | None = None) -> dict:
     """An RFC 7807 problem, the v2 API's error shape."""
     title, kind = _PROBLEMS[status]
     return {"title": title, "detail": detail or title, "type": kind, "status": status}
 
 
-def _problem(status: int, headers: dict | None = None) -> Response:
-    return json_response(_problem_body(status), status, headers)
+def problem(status: int, detail: str | None = None, headers: dict | None = None) -> Response:
+    return json_response(problem_body(status, detail), status, headers)
+
+
+def bad_request(detail: str) -> Abort:
+    return Abort(problem(400, detail))
 
 
 def _oauth_error(error: str, description: str, status: int = 400) -> Abort:
@@ -61,27 +73,27 @@ def _rate_headers(limit: int | None, remaining: int, reset: float) -> dict[str, 
     return headers
 
 
-def _after(req: Request, route: Route, response: Response) -> None:
+def add_rate_headers(req: Request, route: Route, response: Response) -> None:
     if limit := RATE_LIMITS.get(route.endpoint):
         calls, reset = STATE.hit_window(_rate_key(req, route), RATE_WINDOW)
         for name, value in _rate_headers(limit, limit - calls, reset).items():
             response.headers.setdefault(name, value)
 
 
-def _render_fault(req: Request, route: Route, fault: Fault) -> Response:
+def render_fault(req: Request, route: Route, fault: Fault) -> Response:
     oauth = route.endpoint in OAUTH_ENDPOINTS
     if fault.kind == "rate_limit":
         limit = RATE_LIMITS.get(route.endpoint)
-        return _problem(429, headers=_rate_headers(limit, 0, STATE.now() + fault.reset_after))
+        return problem(429, headers=_rate_headers(limit, 0, STATE.now() + fault.reset_after))
     if fault.kind == "server":
-        return _problem(503)
+        return problem(503)
     if oauth:  # the OAuth server's own errors are OAuth-shaped
         error = "invalid_grant" if fault.kind == "auth" else "invalid_request"
         return _oauth_error(error, "Injected by the emulator.").response
-    return _problem(401 if fault.kind == "auth" else 400)
+    return problem(401 if fault.kind == "auth" else 400)
 
 
-service = Service("x", _render_fault, _after)
+service = Service("x", render_fault, add_rate_headers)
 
 
 @service.route("GET POST", r"/x/i/oauth2/authorize", "x.authorize", faults=False)
@@ -221,11 +233,18 @@ def revoke(req: Request) -> Response:
     return json_response({"revoked": True})
 
 
-def _authenticate(req: Request) -> Token:
+def authenticate(req: Request) -> Token:
     found = STATE.token("x", req.bearer_token())
     if found is None or found.status(STATE.now()) != "ok":
-        raise Abort(_problem(401))
+        raise Abort(problem(401))
     return found
+
+
+def require_scopes(token: Token, *scopes: str) -> None:
+    """403 when the token was granted without one of these scopes."""
+    if missing := [scope for scope in scopes if scope not in token.scopes]:
+        detail = f"The access token lacks the scope(s) {', '.join(missing)}."
+        raise Abort(problem(403, detail))
 
 
 def _user_json(req: Request, user: User) -> dict:
@@ -248,20 +267,31 @@ def _user_json(req: Request, user: User) -> dict:
     }
 
 
+def invalid_parameter(parameter: str, values: list[str], message: str) -> Response:
+    """400 for a bad query parameter, with the `errors` list X adds to the problem."""
+    body = {
+        "errors": [{"parameters": {parameter: values}, "message": message}],
+        **problem_body(400, "One or more parameters to your request was invalid."),
+    }
+    return json_response(body, 400)
+
+
+def requested_fields(req: Request, parameter: str, allowed: tuple[str, ...]) -> list[str]:
+    """The comma-separated `*.fields` values; an unknown one answers 400."""
+    requested = [f for f in (req.query.get(parameter) or "").split(",") if f]
+    if unknown := [f for f in requested if f not in allowed]:
+        message = (
+            f"The `{parameter}` query parameter value [{unknown[0]}] is not one of "
+            f"[{','.join(allowed)}]"
+        )
+        raise Abort(invalid_parameter(parameter, unknown, message))
+    return requested
+
+
 @service.route("GET", API + "/users/me", "x.users_me")
 def users_me(req: Request) -> Response:
-    found = _authenticate(req)
-    requested = [f for f in (req.query.get("user.fields") or "").split(",") if f]
-    if unknown := [f for f in requested if f not in USER_FIELDS]:
-        message = (
-            f"The `user.fields` query parameter value [{unknown[0]}] is not one of "
-            f"[{','.join(USER_FIELDS)}]"
-        )
-        body = {
-            "errors": [{"parameters": {"user.fields": unknown}, "message": message}],
-            **_problem_body(400, "One or more parameters to your request was invalid."),
-        }
-        return json_response(body, 400)
+    found = authenticate(req)
+    requested = requested_fields(req, "user.fields", USER_FIELDS)
     user = STATE.user("x", found.user_id)
     full = _user_json(req, user)
     fields = ["id", "name", "username", *requested]

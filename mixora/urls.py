@@ -5,6 +5,7 @@ from django.urls import include, path
 from accounts.views import home, invitations, members, onboarding, profile, workspace
 from connections import urls as connections_urls
 from notifications import views as notifications
+from publishing import urls as publishing_urls
 from support.views import contact
 
 from .health import healthz
@@ -24,6 +25,7 @@ workspace_patterns = [
     path("invitations/<int:pk>/revoke/", members.revoke_invitation, name="invitation_revoke"),
     path("leave/", members.leave, name="workspace_leave"),
     *connections_urls.workspace_patterns,
+    *publishing_urls.workspace_patterns,
 ]
 
 urlpatterns = [

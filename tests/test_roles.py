@@ -15,7 +15,7 @@ from connections.models import ConnectedAccount
 from mixora.errors import UserFacingError
 from tests.factories import WorkspaceFactory
 from tests.snapshots import workspace_snapshot
-from tests.workspace_urls import fill, workspace_routes
+from tests.workspace_urls import fill, publishing_objects, workspace_routes
 
 ALL_ROLES = list(Role.values)
 MANAGERS = {Role.OWNER, Role.ADMIN}
@@ -174,7 +174,12 @@ def test_only_allowed_roles_may_act_and_refusals_change_nothing(client, team_for
 
 
 def _workspace_urls(team):
-    objects = {"membership": team.target, "invitation": team.invitation, "account": team.account}
+    objects = {
+        "membership": team.target,
+        "invitation": team.invitation,
+        "account": team.account,
+        **publishing_objects(team.workspace, team.account),
+    }
     for route, pattern in workspace_routes():
         yield fill(route, team.workspace.slug, objects), pattern
 
@@ -203,10 +208,22 @@ def test_viewer_posting_to_any_url_above_view_gets_403(client, team_for):
     before = workspace_snapshot(team.workspace)
     refused = []
     for url, pattern in _workspace_urls(team):
-        if pattern.name in ("workspace_leave", "workspace_dashboard", "connections"):
-            continue  # a viewer may leave; the dashboard and the connections list only read
-        response = client.post(url, {"role": Role.OWNER, "email": "x@example.test", "name": "X"})
-        assert response.status_code == 403, f"viewer POST {url} -> {response.status_code}"
+        if pattern.name == "workspace_leave":
+            continue  # a viewer may leave
+        response = client.post(
+            url,
+            {
+                "role": Role.OWNER,
+                "email": "x@example.test",
+                "name": "X",
+                "body": "A comment",
+                "text": "Posted by a viewer",
+            },
+        )
+        # Read-only pages refuse any POST (405); every page that changes something, 403.
+        read_only = pattern.callback.workspace_capability == Capability.VIEW
+        allowed = (403, 405) if read_only else (403,)
+        assert response.status_code in allowed, f"viewer POST {url} -> {response.status_code}"
         refused.append(pattern.name)
     assert "workspace_members" in refused  # the invite form: readable by all, writable by admins
     assert workspace_snapshot(team.workspace) == before

@@ -17,7 +17,7 @@ from mixora import urls as root_urls
 from privacy.models import AuditEvent
 from tests.factories import UserFactory, WorkspaceFactory
 from tests.snapshots import workspace_snapshot
-from tests.workspace_urls import fill, workspace_routes
+from tests.workspace_urls import fill, publishing_objects, workspace_routes
 
 # What a hostile POST carries: if any view acted on it, B would visibly change.
 HOSTILE_POST = {
@@ -54,7 +54,7 @@ def workspace_b(db, make_member):
 
 @pytest.fixture
 def b_objects(workspace_b):
-    return {
+    objects = {
         "membership": Membership.objects.get(workspace=workspace_b, user=workspace_b.editor),
         "invitation": Invitation.objects.get(workspace=workspace_b),
         "account": ConnectedAccount.objects.create(
@@ -65,6 +65,7 @@ def b_objects(workspace_b):
             access_token="b-secret-token",
         ),
     }
+    return objects | publishing_objects(workspace_b, objects["account"])
 
 
 def test_walker_finds_every_workspace_pattern():

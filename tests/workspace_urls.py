@@ -28,26 +28,47 @@ def workspace_routes() -> list[tuple[str, URLPattern]]:
     ]
 
 
-def _object_for(route: str, objects: dict[str, object]) -> object:
-    if "invitation" in route:
-        return objects["invitation"]
-    if "connections" in route:
-        return objects["account"]
+def _object_for(route: str, name: str, objects: dict[str, object]) -> object:
+    if name == "target_pk":
+        return objects["target"]
+    for prefix, key in (
+        ("invitation", "invitation"),
+        ("connections", "account"),
+        ("posts/", "post"),
+        ("media/", "media"),
+    ):
+        if prefix in route:
+            return objects[key]
     return objects["membership"]
 
 
 def fill(route: str, slug: str, objects: dict[str, object]) -> str:
     """The concrete path of `route` for workspace `slug`; ids come from `objects`
-    (keys: membership, invitation, account)."""
+    (keys: membership, invitation, account, post, target, media)."""
 
     def value(match: re.Match) -> str:
         converter, name = match.group("converter") or "str", match.group("name")
         if name == "slug":
             return slug
         if converter == "int":
-            return str(_object_for(route, objects).pk)
+            return str(_object_for(route, name, objects).pk)
         if name == "provider":
             return "x"
         raise AssertionError(f"Teach the URL walker to fill <{converter}:{name}> in {route}")
 
     return "/" + _PARAM.sub(value, route)
+
+
+def publishing_objects(workspace: object, account: object) -> dict[str, object]:
+    """A post with a target on `account` and a library file, for the walkers."""
+    from django.core.files.base import ContentFile
+
+    from publishing.models import Media, Post, PostTarget
+
+    post = Post.objects.create(workspace=workspace, text="Walker post")
+    target = PostTarget.objects.create(post=post, account=account)
+    media = Media(
+        workspace=workspace, kind="image", content_type="image/jpeg", name="w.jpg", size=3
+    )
+    media.file.save("w.jpg", ContentFile(b"jpg"), save=True)
+    return {"post": post, "target": target, "media": media}

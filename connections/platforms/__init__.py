@@ -94,3 +94,7 @@ def google_revoke_url() -> str:
 
 def youtube_api_url() -> str:
     return _base("https://www.googleapis.com/youtube/v3", "/youtube/v3")
+
+
+def youtube_upload_url() -> str:
+    return _base("https://www.googleapis.com/upload/youtube/v3", "/youtube-upload/v3")

@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import IO, Any, Protocol
 
 import requests
 from django.conf import settings
@@ -59,6 +59,36 @@ class Grant:
     profiles: tuple[Profile, ...]
     # Per-account tokens where the platform issues them (Meta Page tokens), by external id.
     account_tokens: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MediaItem:
+    kind: str  # "image" | "video"
+    content_type: str
+    size: int
+    url: str  # fetchable by the platform until publishing is over
+    open: Callable[[], IO[bytes]]  # the bytes, for platforms that take an upload
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    text: str
+    media: tuple[MediaItem, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Published:
+    post_id: str
+    permalink: str = ""
+
+
+class Checkpoint(Protocol):
+    """Progress of one publish attempt, persisted at each step the platform confirms."""
+
+    data: dict[str, Any]
+
+    def save(self, **values: Any) -> None: ...
 
 
 def pkce_pair() -> tuple[str, str]:

@@ -15,8 +15,19 @@ from django.utils import timezone
 from .. import platforms
 from ..errors import AuthExpired, Permanent, RateLimited
 from ..models import ConnectedAccount
-from . import oauth
-from .base import Grant, HttpClient, Profile, TokenSet, json_or_empty, unexpected
+from . import oauth, youtube_publish
+from .base import (
+    Checkpoint,
+    Grant,
+    HttpClient,
+    MediaItem,
+    Profile,
+    Published,
+    PublishRequest,
+    TokenSet,
+    json_or_empty,
+    unexpected,
+)
 
 SCOPES = [
     "https://www.googleapis.com/auth/youtube.upload",
@@ -144,6 +155,72 @@ class GoogleConnector(HttpClient):
     def profile(self, account: ConnectedAccount) -> Profile:
         return self.profile_for(account.access_token)
 
+    def publish(
+        self, account: ConnectedAccount, request: PublishRequest, checkpoint: Checkpoint
+    ) -> Published:
+        return youtube_publish.publish(self, account, request, checkpoint)
+
+    def find_published(
+        self,
+        account: ConnectedAccount,
+        request: PublishRequest,
+        checkpoint: dict,
+        since: datetime,
+    ) -> Published | None:
+        return youtube_publish.find_published(self, account, request, checkpoint, since)
+
+    def start_upload(self, account: ConnectedAccount, resource: dict, video: MediaItem) -> str:
+        """Open a resumable upload session; returns its URI."""
+
+        def session_uri(response: requests.Response) -> str:
+            classify(response)
+            location = response.headers.get("Location", "")
+            if not location:
+                raise unexpected(LABEL, response)
+            return location
+
+        return self.call(
+            "POST",
+            f"{platforms.youtube_upload_url()}/videos",
+            classify=session_uri,
+            params={"uploadType": "resumable", "part": "snippet,status"},
+            json=resource,
+            headers={
+                "Authorization": f"Bearer {account.access_token}",
+                "X-Upload-Content-Length": str(video.size),
+                "X-Upload-Content-Type": video.content_type,
+            },
+        )
+
+    def upload_chunk(
+        self, session: str, data: bytes, first: int, last: int, total: int, content_type: str
+    ) -> tuple[bool, str]:
+        """(True, video id) when the upload is complete, else (False, last byte received)."""
+        return self.call(
+            "PUT",
+            session,
+            classify=_upload_answer,
+            data=data,
+            headers={
+                "Content-Type": content_type,
+                "Content-Range": f"bytes {first}-{last}/{total}",
+            },
+        )
+
+    def upload_state(self, session: str, total: int) -> str:
+        """Ask a session how far it got: "id:<video id>" when complete, else the next offset."""
+        done, answer = self.call(
+            "PUT",
+            session,
+            classify=_upload_answer,
+            data=b"",
+            headers={
+                "Content-Range": f"bytes */{total}",
+                "Content-Length": "0",
+            },
+        )
+        return f"id:{answer}" if done else str(int(answer) + 1)
+
     def profile_for(self, access_token: str) -> Profile:
         body = self.call(
             "GET",
@@ -168,6 +245,13 @@ class GoogleConnector(HttpClient):
             handle=snippet.get("customUrl", ""),
             avatar_url=((snippet.get("thumbnails") or {}).get("default") or {}).get("url", ""),
         )
+
+
+def _upload_answer(response: requests.Response) -> tuple[bool, str]:
+    if response.status_code == 308:  # Resume Incomplete: Range says what arrived
+        received = response.headers.get("Range", "")
+        return False, received.rsplit("-", 1)[-1] if received else "-1"
+    return True, str(classify(response)["id"])
 
 
 def _token_set(token: dict[str, Any]) -> TokenSet:

@@ -19,7 +19,18 @@ from django.utils import timezone
 from .. import platforms
 from ..errors import AuthExpired, Permanent, RateLimited, Retryable
 from ..models import ConnectedAccount
-from .base import Grant, HttpClient, Profile, TokenSet, json_or_empty, unexpected
+from . import meta_publish
+from .base import (
+    Checkpoint,
+    Grant,
+    HttpClient,
+    Profile,
+    Published,
+    PublishRequest,
+    TokenSet,
+    json_or_empty,
+    unexpected,
+)
 
 SCOPES = [
     "pages_show_list",
@@ -119,6 +130,32 @@ class MetaConnector(HttpClient):
             params=params or None,
             headers={"Authorization": f"Bearer {token}"},
         )
+
+    def graph_get(self, path: str, token: str, **params: Any) -> dict[str, Any]:
+        return self._graph("GET", path, token, **params)
+
+    def graph_post(self, path: str, token: str, **form: Any) -> dict[str, Any]:
+        return self.call(
+            "POST",
+            f"{platforms.meta_graph_url()}/{path}",
+            classify=classify,
+            data=form,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    def publish(
+        self, account: ConnectedAccount, request: PublishRequest, checkpoint: Checkpoint
+    ) -> Published:
+        return meta_publish.publish(self, account, request, checkpoint)
+
+    def find_published(
+        self,
+        account: ConnectedAccount,
+        request: PublishRequest,
+        checkpoint: dict,
+        since: datetime,
+    ) -> Published | None:
+        return meta_publish.find_published(self, account, request, checkpoint, since)
 
     def complete(self, code: str, redirect_uri: str, code_verifier: str) -> Grant:
         client_id, secret = platforms.credentials(self.provider)

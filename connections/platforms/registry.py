@@ -5,17 +5,20 @@
     refresh(account) -> TokenSet          (AuthExpired when it cannot)
     revoke(account) -> None
     profile(account) -> Profile
+    publish(account, request, checkpoint) -> Published
+    find_published(account, request, checkpoint, since) -> Published | None
 
-Publishing, metrics and messaging join this interface in later work."""
+Metrics and messaging join this interface in later work."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from typing import Protocol
 
 from ..models import ConnectedAccount
 from . import PROVIDER_OF, Provider
-from .base import Grant, Profile, TokenSet
+from .base import Checkpoint, Grant, Profile, Published, PublishRequest, TokenSet
 from .google import GoogleConnector
 from .meta import MetaConnector
 from .tiktok import TikTokConnector
@@ -31,6 +34,16 @@ class Connector(Protocol):
     def refresh(self, account: ConnectedAccount) -> TokenSet: ...
     def revoke(self, account: ConnectedAccount) -> None: ...
     def profile(self, account: ConnectedAccount) -> Profile: ...
+    def publish(
+        self, account: ConnectedAccount, request: PublishRequest, checkpoint: Checkpoint
+    ) -> Published: ...
+    def find_published(
+        self,
+        account: ConnectedAccount,
+        request: PublishRequest,
+        checkpoint: dict,
+        since: datetime,
+    ) -> Published | None: ...
 
 
 _CONNECTORS: dict[str, type] = {

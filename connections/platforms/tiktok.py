@@ -8,7 +8,7 @@ Plain HTTP rather than requests-oauthlib: TikTok names the client `client_key`, 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +18,18 @@ from django.utils import timezone
 from .. import platforms
 from ..errors import AuthExpired, Permanent, RateLimited, Retryable
 from ..models import ConnectedAccount
-from .base import Grant, HttpClient, Profile, TokenSet, json_or_empty, unexpected
+from . import tiktok_publish
+from .base import (
+    Checkpoint,
+    Grant,
+    HttpClient,
+    Profile,
+    Published,
+    PublishRequest,
+    TokenSet,
+    json_or_empty,
+    unexpected,
+)
 
 SCOPES = ["user.info.basic", "user.info.profile", "video.list", "video.publish", "video.upload"]
 LABEL = "TikTok"
@@ -166,6 +177,52 @@ class TikTokConnector(HttpClient):
             handle=f"@{user['username']}" if user.get("username") else "",
             avatar_url=user.get("avatar_url", ""),
         )
+
+    def api(self, method: str, path: str, token: str, **kwargs: Any) -> dict[str, Any]:
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json; charset=UTF-8",
+        }
+        return self.call(
+            method,
+            f"{platforms.tiktok_api_url()}{path}",
+            classify=classify,
+            headers=headers,
+            **kwargs,
+        )
+
+    def upload_chunk(
+        self, url: str, data: bytes, first: int, total: int, content_type: str
+    ) -> None:
+        def accepted(response: requests.Response) -> None:
+            if response.status_code not in (200, 201, 206):
+                classify(response)
+                raise unexpected(LABEL, response)
+
+        self.call(
+            "PUT",
+            url,
+            classify=accepted,
+            data=data,
+            headers={
+                "Content-Type": content_type,
+                "Content-Range": f"bytes {first}-{first + len(data) - 1}/{total}",
+            },
+        )
+
+    def publish(
+        self, account: ConnectedAccount, request: PublishRequest, checkpoint: Checkpoint
+    ) -> Published:
+        return tiktok_publish.publish(self, account, request, checkpoint)
+
+    def find_published(
+        self,
+        account: ConnectedAccount,
+        request: PublishRequest,
+        checkpoint: dict,
+        since: datetime,
+    ) -> Published | None:
+        return tiktok_publish.find_published(self, account, request, checkpoint, since)
 
     def creator_info(self, account: ConnectedAccount) -> dict[str, Any]:
         """Mandatory before every direct post: privacy options and limits for this creator."""

@@ -13,8 +13,18 @@ from requests.auth import HTTPBasicAuth
 from .. import platforms
 from ..errors import AuthExpired, Permanent, RateLimited
 from ..models import ConnectedAccount
-from . import oauth
-from .base import Grant, HttpClient, Profile, TokenSet, json_or_empty, unexpected
+from . import oauth, x_publish
+from .base import (
+    Checkpoint,
+    Grant,
+    HttpClient,
+    Profile,
+    Published,
+    PublishRequest,
+    TokenSet,
+    json_or_empty,
+    unexpected,
+)
 
 SCOPES = ["tweet.read", "tweet.write", "users.read", "media.write", "offline.access"]
 EXCHANGE_PATH = "/2/oauth2/token"  # docs.x.com/fundamentals/authentication/oauth-2-0
@@ -116,6 +126,29 @@ class XConnector(HttpClient):
 
     def profile(self, account: ConnectedAccount) -> Profile:
         return self.profile_for(account.access_token)
+
+    def api(self, method: str, path: str, token: str, **kwargs: Any) -> dict[str, Any]:
+        return self.call(
+            method,
+            platforms.x_api_url() + path,
+            classify=classify,
+            headers={"Authorization": f"Bearer {token}"},
+            **kwargs,
+        )
+
+    def publish(
+        self, account: ConnectedAccount, request: PublishRequest, checkpoint: Checkpoint
+    ) -> Published:
+        return x_publish.publish(self, account, request, checkpoint)
+
+    def find_published(
+        self,
+        account: ConnectedAccount,
+        request: PublishRequest,
+        checkpoint: dict,
+        since: datetime,
+    ) -> Published | None:
+        return x_publish.find_published(self, account, request, checkpoint, since)
 
     def profile_for(self, access_token: str) -> Profile:
         body = self.call(

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "privacy",
     "notifications",
     "connections",
+    "publishing",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +206,9 @@ PLATFORM_CREDENTIALS = {
 TOKEN_ENCRYPTION_KEYS = env_list("TOKEN_ENCRYPTION_KEYS")
 # Seconds: connect, read. Every platform call has both.
 PLATFORM_HTTP_TIMEOUT = (5, 20)
+# Waiting on a platform's processing (Instagram containers, X video, TikTok posts).
+PUBLISH_POLL_INTERVAL = 10.0  # seconds between polls
+PUBLISH_POLL_ATTEMPTS = 30
 # Refresh a token this long before it expires.
 TOKEN_REFRESH_MARGIN_SECONDS = 15 * 60
 
@@ -226,6 +230,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "connections.tasks.refresh_expiring_tokens",
         "schedule": 300.0,
         "options": {"expires": 300},
+    },
+    # Every second: a post due at 09:00 leaves within about a second of 09:00.
+    "dispatch-due-posts": {
+        "task": "publishing.tasks.dispatch_due_targets",
+        "schedule": 1.0,
+        "options": {"expires": 1},
+    },
+    "expire-missed-posts": {
+        "task": "publishing.tasks.expire_missed_posts",
+        "schedule": 3600.0,
+        "options": {"expires": 3600},
     },
     "check-connected-accounts": {
         "task": "connections.tasks.check_accounts",

@@ -62,3 +62,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 # oauthlib refuses plain http; the emulator speaks http on loopback (never in production).
 os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
+# The emulator finishes processing in a poll or two.
+PUBLISH_POLL_INTERVAL = 0.5

@@ -77,6 +77,8 @@ TOKEN_ENCRYPTION_KEYS = [
     "GsH3Q0QxQn6sWg7m3Y9WqVvE3o6ZbB2a3uYk2lmJ1aM=",
 ]
 # One queue per test process: what a test enqueues is readable and never reaches anyone else.
-CELERY_TASK_DEFAULT_QUEUE = f"mixora-test-{os.getpid()}"
+# setdefault: a worker process started by a test inherits the queue through the environment.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault("CELERY_TEST_QUEUE", f"mixora-test-{os.getpid()}")
 # oauthlib refuses plain http; the emulator speaks http on loopback (never in production).
 os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+PUBLISH_POLL_INTERVAL = 0.05

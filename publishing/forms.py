@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import forms
+
+from accounts.models import Workspace
+from connections.models import ConnectedAccount
+from connections.platforms import Platform
+from mixora.errors import UserFacingError
+
+from .composer import PostInput, TargetInput
+from .models import Media, Post
+from .timezones import to_local, to_utc
+from .validation import TIKTOK_PRIVACY, YOUTUBE_PRIVACY
+
+TIKTOK_PRIVACY_LABELS = {
+    "PUBLIC_TO_EVERYONE": "Everyone",
+    "MUTUAL_FOLLOW_FRIENDS": "Friends",
+    "FOLLOWER_OF_CREATOR": "Followers",
+    "SELF_ONLY": "Only me",
+}
+
+
+class ComposerForm(forms.Form):
+    """The composer's shared fields; per-account fields are read by `target_inputs`."""
+
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 7}), required=False, max_length=63206, label="Post"
+    )
+    accounts = forms.ModelMultipleChoiceField(
+        queryset=ConnectedAccount.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Publish to",
+    )
+    media = forms.ModelMultipleChoiceField(
+        queryset=Media.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    scheduled_local = forms.DateTimeField(
+        required=False,
+        label="When",
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        self.fields["accounts"].queryset = workspace.connected_accounts.all()
+        self.fields["media"].queryset = workspace.media.all()
+        self.fields["scheduled_local"].help_text = f"In {workspace.timezone}."
+
+    def clean_scheduled_local(self) -> datetime | None:
+        local = self.cleaned_data.get("scheduled_local")
+        if local is None:
+            return None
+        try:
+            self.cleaned_data["scheduled_at"] = to_utc(
+                local.replace(tzinfo=None), self.workspace.timezone
+            )
+        except UserFacingError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return local
+
+    def post_input(self) -> PostInput:
+        data = self.cleaned_data
+        media_ids = [int(pk) for pk in self.data.getlist("media") if pk.isdigit()]
+        allowed = {m.pk for m in data["media"]}
+        return PostInput(
+            text=data["text"],
+            media_ids=[pk for pk in media_ids if pk in allowed],
+            targets=target_inputs(self.data, data["accounts"]),
+            scheduled_at=data.get("scheduled_at"),
+        )
+
+
+def target_inputs(data: Any, accounts: list[ConnectedAccount]) -> list[TargetInput]:
+    targets = []
+    for account in accounts:
+        key = account.pk
+        options: dict[str, Any] = {}
+        if account.platform == Platform.YOUTUBE:
+            options["title"] = data.get(f"title_{key}", "").strip()[:200]
+            privacy = data.get(f"privacy_{key}", "public")
+            options["privacy"] = privacy if privacy in YOUTUBE_PRIVACY else "public"
+        if account.platform == Platform.TIKTOK:
+            level = data.get(f"privacy_{key}", "")
+            options["privacy_level"] = level if level in TIKTOK_PRIVACY else ""
+        targets.append(
+            TargetInput(account.pk, data.get(f"caption_{key}", "").strip()[:63206], options)
+        )
+    return targets
+
+
+def initial_for(post: Post) -> dict[str, Any]:
+    """The composer's fields for an existing post, times shown in the workspace's zone."""
+    local = (
+        to_local(post.scheduled_at, post.workspace.timezone).replace(tzinfo=None)
+        if post.scheduled_at
+        else None
+    )
+    return {
+        "text": post.text,
+        "accounts": [t.account_id for t in post.targets.all()],
+        "media": list(post.attachments.values_list("media_id", flat=True)),
+        "scheduled_local": local,
+    }
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Comment"
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class UploadForm(forms.Form):
+    files = forms.FileField(widget=MultipleFileInput(), label="Add files")

@@ -1,0 +1,300 @@
+"""Publishing scheduled targets: never lost, never twice.
+
+The dispatcher claims due targets with SELECT … FOR UPDATE SKIP LOCKED, marks them QUEUED and
+enqueues one task each after commit. A task claims its target with a conditional UPDATE
+(QUEUED → PUBLISHING), so a redelivered or duplicated message does nothing. Before each
+platform call the target is marked `outcome_unknown`; only a definite answer clears it. A
+target whose outcome is unknown (a timeout after the platform accepted, a worker killed
+mid-call) is reconciled against the platform before anything is sent again."""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from connections import services as connection_services
+from connections.errors import AuthExpired, Permanent, PlatformError, RateLimited, Retryable
+from connections.platforms.base import MediaItem, Published, PublishRequest
+from connections.platforms.registry import connector_for
+from notifications.models import Notification
+
+from .models import Post, PostTarget
+from .states import move
+
+log = logging.getLogger(__name__)
+S = PostTarget.State
+
+BATCH_SIZE = 500
+MAX_ATTEMPTS = 6
+# Longer than a publish task may run (its hard time limit): after this a PUBLISHING target
+# is presumed abandoned by a dead worker and goes back to the queue, outcome unknown.
+LEASE = timedelta(minutes=12)
+MEDIA_URL_LIFETIME = 6 * 3600
+# A post not out this long after its time expires; its media copies are then deleted.
+EXPIRY_GRACE = timedelta(days=7)
+# Clock skew allowance when matching a platform's post times against ours.
+RECONCILE_MARGIN = timedelta(minutes=5)
+UNFINISHED = [S.SCHEDULED, S.QUEUED, S.FAILED, S.NEEDS_ATTENTION]
+
+
+# --- Dispatching ---------------------------------------------------------------------------
+
+
+def dispatch_due(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
+    """Claim every due target in batches and enqueue one publish task per target."""
+    now = now or timezone.now()
+    recovered = recover_abandoned(now)
+    claimed = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                PostTarget.objects.filter(state=S.SCHEDULED, due_at__lte=now)
+                .order_by("due_at", "pk")
+                .select_for_update(skip_locked=True, no_key=True, of=("self",))
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if ids:
+                PostTarget.objects.filter(pk__in=ids).update(state=S.QUEUED)
+                transaction.on_commit(partial(_enqueue, ids))
+        claimed += len(ids)
+        if len(ids) < batch_size:
+            if recovered:
+                log.info("dispatched %d targets, %d of them recovered", claimed, recovered)
+            return claimed
+
+
+def _enqueue(ids: list[int]) -> None:
+    from .tasks import publish_target
+
+    # One producer for the batch: thousands of messages without a connection each.
+    with publish_target.app.producer_or_acquire() as producer:
+        for pk in ids:
+            publish_target.apply_async(args=[pk], producer=producer)
+
+
+def recover_abandoned(now: datetime) -> int:
+    """Targets a dead worker left PUBLISHING, or whose queue message was lost, go back to
+    SCHEDULED; their outcome stays unknown, so the next attempt reconciles first."""
+    stale = now - LEASE
+    lost = PostTarget.objects.filter(state=S.PUBLISHING, attempt_started_at__lt=stale).update(
+        state=S.SCHEDULED, due_at=now
+    )
+    lost += PostTarget.objects.filter(state=S.QUEUED, due_at__lt=stale).update(
+        state=S.SCHEDULED, due_at=now
+    )
+    if lost:
+        log.warning("re-queued %d abandoned targets", lost)
+    return lost
+
+
+# --- Publishing one target ----------------------------------------------------------------
+
+
+class _Checkpoint:
+    def __init__(self, target: PostTarget) -> None:
+        self.target = target
+        self.data: dict[str, Any] = dict(target.checkpoint)
+
+    def save(self, **values: Any) -> None:
+        self.data.update(values)
+        PostTarget.objects.filter(pk=self.target.pk).update(checkpoint=self.data)
+
+
+def _media_items(post: Post) -> tuple[MediaItem, ...]:
+    items = []
+    for attachment in post.attachments.select_related("media"):
+        name = attachment.payload.name or attachment.media.file.name
+        items.append(
+            MediaItem(
+                kind=attachment.media.kind,
+                content_type=attachment.media.content_type,
+                size=attachment.media.size,
+                url=_absolute_url(name),
+                open=partial(default_storage.open, name, "rb"),
+            )
+        )
+    return tuple(items)
+
+
+def _absolute_url(name: str) -> str:
+    from django.conf import settings
+
+    try:
+        url = default_storage.url(name, expire=MEDIA_URL_LIFETIME)
+    except TypeError:  # file-system storage takes no expiry: the local mode
+        url = default_storage.url(name)
+    return url if url.startswith("http") else settings.SITE_URL + url
+
+
+def request_for(target: PostTarget) -> PublishRequest:
+    return PublishRequest(
+        text=target.text, media=_media_items(target.post), options=dict(target.options)
+    )
+
+
+def publish_one(target_id: int) -> str:
+    """Publish one target if it is still queued. Returns what happened, for logs and tests."""
+    now = timezone.now()
+    if not PostTarget.objects.filter(pk=target_id, state=S.QUEUED).update(
+        state=S.PUBLISHING, attempt_started_at=now, attempts=F("attempts") + 1
+    ):
+        return "skipped"
+    target = PostTarget.objects.select_related("account__workspace", "post__workspace").get(
+        pk=target_id
+    )
+    account = target.account
+    if not account.is_healthy:
+        _hold(target, f"{account} needs reconnecting.")
+        return "held"
+    client = connector_for(account)
+    request = request_for(target)
+    checkpoint = _Checkpoint(target)
+    try:
+        if target.outcome_unknown:
+            # Any attempt since the post was first due may have landed.
+            since = (target.post.scheduled_at or now) - RECONCILE_MARGIN
+            found = client.find_published(account, request, checkpoint.data, since)
+            if found is not None:
+                _finish(target, found)
+                return "reconciled"
+        PostTarget.objects.filter(pk=target.pk).update(outcome_unknown=True)
+        result = connection_services.call_with_refresh(
+            account, lambda: client.publish(account, request, checkpoint)
+        )
+    except AuthExpired as exc:
+        connection_services.mark_needs_reconnect(account, exc.message)
+        _hold(target, exc.message, definite=True)
+        return "held"
+    except RateLimited as exc:
+        _retry_at(target, exc.retry_at, exc.message, definite=True)
+        return "rate-limited"
+    except Retryable as exc:
+        # A timeout or a 5xx: the platform may have the post. The flag stays set.
+        if target.attempts >= MAX_ATTEMPTS:
+            _fail(target, f"Gave up after {target.attempts} attempts: {exc.message}")
+            return "failed"
+        _retry_at(target, now + backoff(target.attempts), exc.message)
+        return "retrying"
+    except Permanent as exc:
+        _fail(target, exc.message, definite=True)
+        return "failed"
+    except PlatformError as exc:  # any other classified error: treat as permanent
+        _fail(target, exc.message)
+        return "failed"
+    _finish(target, result)
+    return "published"
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential backoff with full jitter: up to 30 s, 1, 2, 4, 8 minutes…"""
+    ceiling = min(30 * 2 ** (attempts - 1), 3600)
+    return timedelta(seconds=random.uniform(ceiling / 2, ceiling))  # noqa: S311 - not crypto
+
+
+def _finish(target: PostTarget, published: Published) -> None:
+    with transaction.atomic():
+        moved = move(
+            target.pk,
+            S.PUBLISHED,
+            only_from=[S.PUBLISHING],
+            platform_post_id=published.post_id,
+            permalink=published.permalink,
+            published_at=timezone.now(),
+            outcome_unknown=False,
+            last_error="",
+        )
+        if moved:
+            connection_services.record_success(target.account)
+            _complete_post_if_done(target.post_id)
+
+
+def _complete_post_if_done(post_id: int) -> None:
+    post = Post.objects.select_for_update().get(pk=post_id)
+    if post.targets.exclude(state=S.PUBLISHED).exists():
+        return
+    post.stage = Post.Stage.PUBLISHED
+    post.save(update_fields=["stage", "updated_at"])
+    transaction.on_commit(partial(delete_payload, post.pk))
+
+
+def delete_payload(post_id: int) -> int:
+    """Delete the media copies kept only for publishing (privacy policy §6: scheduled items
+    are deleted after posting or expiration). Library files and thumbnails stay."""
+    post = Post.objects.get(pk=post_id)
+    deleted = 0
+    for attachment in post.attachments.exclude(payload=""):
+        default_storage.delete(attachment.payload.name)
+        attachment.payload = ""
+        attachment.save(update_fields=["payload"])
+        deleted += 1
+    Post.objects.filter(pk=post_id).update(payload_deleted_at=timezone.now())
+    return deleted
+
+
+def _retry_at(target: PostTarget, when: datetime, reason: str, *, definite: bool = False) -> None:
+    fields: dict[str, Any] = {"due_at": when, "last_error": reason[:500]}
+    if definite:
+        fields["outcome_unknown"] = False
+    move(target.pk, S.SCHEDULED, only_from=[S.PUBLISHING], **fields)
+
+
+def _hold(target: PostTarget, reason: str, *, definite: bool = False) -> None:
+    fields: dict[str, Any] = {"last_error": reason[:500]}
+    if definite:
+        fields["outcome_unknown"] = False
+    if move(target.pk, S.NEEDS_ATTENTION, only_from=[S.PUBLISHING], **fields):
+        _tell_author(target, f"Not published to {target.account}: {reason}")
+
+
+def _fail(target: PostTarget, reason: str, *, definite: bool = False) -> None:
+    fields: dict[str, Any] = {"last_error": reason[:500]}
+    if definite:
+        fields["outcome_unknown"] = False
+    if move(target.pk, S.FAILED, only_from=[S.PUBLISHING], **fields):
+        _tell_author(target, f"Publishing to {target.account} failed: {reason}")
+
+
+def _tell_author(target: PostTarget, message: str) -> None:
+    from mixora.emails import send_templated
+
+    post = target.post
+    url = reverse("post_detail", args=[post.workspace.slug, post.pk])
+    if post.author_id is None:
+        return
+    Notification.objects.create(
+        user_id=post.author_id, workspace=post.workspace, message=message[:300], url=url
+    )
+    send_templated(
+        "post_not_published",
+        post.author.email,
+        {"post": post, "target": target, "message": message, "url": url},
+    )
+
+
+# --- Expiry ------------------------------------------------------------------------------
+
+
+def expire_missed(now: datetime | None = None) -> int:
+    """Posts whose time passed more than EXPIRY_GRACE ago without going out everywhere:
+    their unpublished targets expire and the publishing copies of their media are deleted."""
+    now = now or timezone.now()
+    cutoff = now - EXPIRY_GRACE
+    expired = 0
+    posts = Post.objects.filter(scheduled_at__lt=cutoff, targets__state__in=UNFINISHED).distinct()
+    for post in posts:
+        with transaction.atomic():
+            for target in post.targets.filter(state__in=UNFINISHED):
+                expired += move(target.pk, S.EXPIRED, only_from=UNFINISHED)
+            if not post.targets.filter(state=S.PUBLISHED).exists():
+                Post.objects.filter(pk=post.pk).update(stage=Post.Stage.EXPIRED)
+            transaction.on_commit(partial(delete_payload, post.pk))
+    return expired

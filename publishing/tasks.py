@@ -1,0 +1,26 @@
+"""Celery tasks of the publisher. Limits are set on purpose: a publish task may wait on a
+platform (uploads, processing) but never longer than the publisher's lease."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import publisher
+
+
+@shared_task(time_limit=55, soft_time_limit=50)
+def dispatch_due_targets() -> int:
+    return publisher.dispatch_due()
+
+
+# acks_late + reject_on_worker_lost: a worker killed mid-publish leaves the message to be
+# redelivered; the conditional claim in publish_one makes the redelivery harmless and the
+# lease sweep in dispatch_due picks up the target, outcome unknown, for reconciliation.
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=570)
+def publish_target(target_id: int) -> str:
+    return publisher.publish_one(target_id)
+
+
+@shared_task(time_limit=300)
+def expire_missed_posts() -> int:
+    return publisher.expire_missed()

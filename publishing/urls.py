@@ -1,0 +1,25 @@
+from django.urls import path
+
+from .views import calendar, compose, library, posts
+
+workspace_patterns = [
+    path("posts/", posts.post_list, name="post_list"),
+    path("calendar/", calendar.calendar, name="calendar"),
+    path("posts/new/", compose.new_post, name="post_new"),
+    path("posts/check/", compose.check, name="post_check"),
+    path("posts/<int:pk>/", posts.post_detail, name="post_detail"),
+    path("posts/<int:pk>/edit/", compose.edit_post, name="post_edit"),
+    path("posts/<int:pk>/submit/", posts.submit, name="post_submit"),
+    path("posts/<int:pk>/schedule/", posts.schedule, name="post_schedule"),
+    path("posts/<int:pk>/unschedule/", posts.unschedule, name="post_unschedule"),
+    path("posts/<int:pk>/approve/", posts.approve, name="post_approve"),
+    path("posts/<int:pk>/reject/", posts.reject, name="post_reject"),
+    path("posts/<int:pk>/comment/", posts.comment, name="post_comment"),
+    path(
+        "posts/<int:pk>/targets/<int:target_pk>/retry/",
+        posts.retry_target,
+        name="post_target_retry",
+    ),
+    path("media/", library.library, name="media_library"),
+    path("media/<int:pk>/delete/", library.delete_media, name="media_delete"),
+]

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.roles import Capability
+from accounts.tenancy import WorkspaceRequest, workspace_view
+from connections.platforms import Platform
+from mixora.errors import UserFacingError
+
+from .. import composer, media, workflow
+from ..forms import TIKTOK_PRIVACY_LABELS, ComposerForm, initial_for
+from ..models import Post
+from ..states import EDITABLE
+
+
+def _ingest_uploads(request: WorkspaceRequest, form: ComposerForm) -> list[int]:
+    added = []
+    for upload in request.FILES.getlist("files"):
+        try:
+            added.append(media.ingest(request.workspace, request.user, upload).pk)
+        except UserFacingError as exc:
+            form.add_error(None, str(exc))
+    return added
+
+
+def _context(request: WorkspaceRequest, form: ComposerForm, post: Post | None) -> dict:
+    workspace = request.workspace
+    selected = set(form["accounts"].value() or [])
+    accounts = list(workspace.connected_accounts.all())
+    targets = {t.account_id: t for t in post.targets.all()} if post else {}
+    rows = []
+    for account in accounts:
+        target = targets.get(account.pk)
+        options = target.options if target else {}
+        rows.append(
+            {
+                "account": account,
+                "checked": str(account.pk) in {str(s) for s in selected},
+                "caption": request.POST.get(
+                    f"caption_{account.pk}", target.caption if target else ""
+                ),
+                "title": request.POST.get(f"title_{account.pk}", options.get("title", "")),
+                "privacy": request.POST.get(
+                    f"privacy_{account.pk}",
+                    options.get("privacy") or options.get("privacy_level", ""),
+                ),
+            }
+        )
+    return {
+        "form": form,
+        "post": post,
+        "rows": rows,
+        "library": workspace.media.all()[:60],
+        "selected_media": {str(v) for v in (form["media"].value() or [])},
+        "tiktok_privacy": TIKTOK_PRIVACY_LABELS,
+        "Platform": Platform,
+        "may_skip_review": workflow.may_skip_review(request.membership),
+    }
+
+
+def _compose(request: WorkspaceRequest, post: Post | None) -> HttpResponse:
+    workspace = request.workspace
+    if request.method != "POST":
+        initial = initial_for(post) if post else {}
+        form = ComposerForm(initial=initial, workspace=workspace)
+        return render(request, "publishing/compose.html", _context(request, form, post))
+
+    form = ComposerForm(request.POST, workspace=workspace)
+    uploaded = _ingest_uploads(request, form)
+    if uploaded:  # new files join the selection, so nothing the person did is lost
+        data = request.POST.copy()
+        for pk in uploaded:
+            data.appendlist("media", str(pk))
+        form = ComposerForm(data, workspace=workspace)
+        form.is_valid()
+    action = request.POST.get("action", "save")
+    if not form.is_valid() or form.errors:
+        return render(request, "publishing/compose.html", _context(request, form, post), status=400)
+    try:
+        saved, changed = composer.save(workspace, request.user, form.post_input(), post)
+    except UserFacingError as exc:
+        form.add_error(None, str(exc))
+        return render(request, "publishing/compose.html", _context(request, form, post), status=400)
+    try:
+        if post is not None and changed:
+            workflow.after_edit(saved, request.membership)
+        if action == "schedule":
+            workflow.schedule(saved, request.membership)
+            messages.success(request, "Scheduled.")
+        elif action == "submit":
+            workflow.submit(saved, request.membership)
+            messages.success(request, "Sent for review.")
+        else:
+            messages.success(request, "Draft saved.")
+    except UserFacingError as exc:
+        # The draft is kept; the page says what stops it from going further.
+        done = {"schedule": "scheduled", "submit": "sent for review"}.get(action, "saved")
+        form.add_error(None, f"Saved as a draft, but not {done}: {exc}")
+        return render(
+            request, "publishing/compose.html", _context(request, form, saved), status=400
+        )
+    return redirect("post_detail", workspace.slug, saved.pk)
+
+
+@workspace_view(Capability.COMPOSE)
+def new_post(request: WorkspaceRequest) -> HttpResponse:
+    return _compose(request, None)
+
+
+@workspace_view(Capability.COMPOSE)
+def edit_post(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    post = get_object_or_404(Post, pk=pk, workspace=request.workspace)
+    if post.targets.exclude(state__in=EDITABLE).exists():
+        messages.error(request, "This post is publishing or published and can no longer be edited.")
+        return redirect("post_detail", request.workspace.slug, post.pk)
+    return _compose(request, post)
+
+
+@workspace_view(Capability.COMPOSE)
+@require_POST
+def check(request: WorkspaceRequest) -> HttpResponse:
+    """The composer's live verdict (htmx): counters, problems and previews per account."""
+    form = ComposerForm(request.POST, workspace=request.workspace)
+    form.is_valid()
+    if "accounts" not in form.cleaned_data or "media" not in form.cleaned_data:
+        raise PermissionDenied("Unknown accounts or media.")
+    form.cleaned_data.setdefault("text", request.POST.get("text", ""))
+    results = composer.check_post(request.workspace, form.post_input())
+    previews = [
+        {
+            "account": account,
+            "check": result,
+            "text": request.POST.get(f"caption_{account.pk}") or form.cleaned_data.get("text", ""),
+        }
+        for account, result in results
+    ]
+    media_items = list(form.cleaned_data["media"])
+    return render(
+        request,
+        "publishing/partials/checks.html",
+        {"previews": previews, "media_items": media_items},
+    )

@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.roles import Capability
+from accounts.tenancy import WorkspaceRequest, workspace_view
+from mixora.errors import UserFacingError
+
+from .. import workflow
+from ..forms import CommentForm, DecisionForm
+from ..models import Post, PostTarget
+from ..publisher import EXPIRY_GRACE
+
+
+def _post(request: WorkspaceRequest, pk: int) -> Post:
+    return get_object_or_404(
+        Post.objects.select_related("author", "approved_by"), pk=pk, workspace=request.workspace
+    )
+
+
+@workspace_view()
+@require_safe
+def post_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    post = _post(request, pk)
+    context = {
+        "post": post,
+        "targets": post.targets.select_related("account").order_by("account__platform"),
+        "attachments": post.attachments.select_related("media"),
+        "comments": post.comments.select_related("author"),
+        "decisions": post.decisions.select_related("actor"),
+        "decision_form": DecisionForm(),
+        "comment_form": CommentForm(),
+        "may_skip_review": workflow.may_skip_review(request.membership),
+        "expiry_days": EXPIRY_GRACE.days,
+    }
+    return render(request, "publishing/post_detail.html", context)
+
+
+def _act(
+    request: WorkspaceRequest, pk: int, action: Callable[[Post], object], done: str
+) -> HttpResponse:
+    post = _post(request, pk)
+    try:
+        action(post)
+    except UserFacingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return redirect("post_detail", request.workspace.slug, post.pk)
+
+
+@workspace_view(Capability.COMPOSE)
+@require_POST
+def submit(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, lambda p: workflow.submit(p, request.membership), "Sent for review.")
+
+
+@workspace_view(Capability.COMPOSE)
+@require_POST
+def schedule(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, lambda p: workflow.schedule(p, request.membership), "Scheduled.")
+
+
+@workspace_view(Capability.COMPOSE)
+@require_POST
+def unschedule(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, workflow.unschedule, "Moved back to drafts.")
+
+
+@workspace_view(Capability.APPROVE)
+@require_POST
+def approve(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    comment = request.POST.get("comment", "")[:2000]
+    return _act(
+        request,
+        pk,
+        lambda p: workflow.approve(p, request.membership, comment),
+        "Approved and scheduled.",
+    )
+
+
+@workspace_view(Capability.APPROVE)
+@require_POST
+def reject(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    comment = request.POST.get("comment", "")[:2000]
+    return _act(
+        request,
+        pk,
+        lambda p: workflow.reject(p, request.membership, comment),
+        "Sent back with your comment.",
+    )
+
+
+@workspace_view(Capability.COMPOSE)
+@require_POST
+def retry_target(request: WorkspaceRequest, pk: int, target_pk: int) -> HttpResponse:
+    post = _post(request, pk)
+    target = get_object_or_404(
+        PostTarget.objects.select_related("account"), pk=target_pk, post=post
+    )
+    return _act(
+        request,
+        pk,
+        lambda p: workflow.retry(target, request.user),
+        f"Publishing to {target.account} again.",
+    )
+
+
+@workspace_view()
+@require_POST
+def comment(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    membership = request.membership
+    if not (membership.can(Capability.COMPOSE) or membership.can(Capability.APPROVE)):
+        raise PermissionDenied("Viewers read comments; they do not write them.")
+    body = request.POST.get("body", "")[:5000]
+    return _act(request, pk, lambda p: workflow.comment(p, request.user, body), "Comment added.")
+
+
+STAGE_FILTERS = {
+    "queue": [Post.Stage.SCHEDULED],
+    "drafts": [Post.Stage.DRAFT, Post.Stage.CHANGES_REQUESTED],
+    "review": [Post.Stage.IN_REVIEW],
+    "published": [Post.Stage.PUBLISHED],
+    "expired": [Post.Stage.EXPIRED],
+}
+
+
+@workspace_view()
+@require_safe
+def post_list(request: WorkspaceRequest) -> HttpResponse:
+    """Queue and lists by stage, filterable by account and target state; a fixed number of
+    queries whatever the number of posts."""
+    tab = request.GET.get("tab", "queue")
+    stages = STAGE_FILTERS.get(tab, STAGE_FILTERS["queue"])
+    posts = Post.objects.filter(workspace=request.workspace, stage__in=stages)
+    account = request.GET.get("account", "")
+    if account.isdigit():
+        posts = posts.filter(targets__account_id=int(account))
+    state = request.GET.get("state", "")
+    if state in PostTarget.State.values:
+        posts = posts.filter(targets__state=state)
+    order = "scheduled_at" if tab == "queue" else "-updated_at"
+    posts = (
+        posts.distinct()
+        .order_by(order, "pk")
+        .select_related("author")
+        .prefetch_related(
+            Prefetch("targets", queryset=PostTarget.objects.select_related("account")),
+            "attachments__media",
+        )
+    )
+    page = Paginator(posts, 25).get_page(request.GET.get("page"))
+    counts = {
+        key: Post.objects.filter(workspace=request.workspace, stage__in=value).count()
+        for key, value in STAGE_FILTERS.items()
+    }
+    context = {
+        "page": page,
+        "tab": tab,
+        "counts": counts,
+        "accounts": request.workspace.connected_accounts.all(),
+        "account": account,
+        "state": state,
+        "states": PostTarget.State.choices,
+    }
+    return render(request, "publishing/post_list.html", context)

@@ -1,0 +1,190 @@
+"""The team workflow around a post: review, approval, scheduling, and retrying."""
+
+from __future__ import annotations
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Membership, User
+from accounts.roles import Capability, Role
+from mixora.errors import UserFacingError
+from notifications.services import notify_workspace
+
+from . import composer
+from .models import Post, PostComment, PostTarget, ReviewDecision, payload_path
+from .states import EDITABLE, move
+
+S = PostTarget.State
+
+
+def may_skip_review(membership: Membership) -> bool:
+    workspace = membership.workspace
+    if not membership.can(Capability.COMPOSE):
+        return False
+    if not workspace.approval_required:
+        return True
+    return membership.role in (Role.OWNER, Role.ADMIN) and workspace.admins_skip_review
+
+
+def _post_url(post: Post) -> str:
+    return reverse("post_detail", args=[post.workspace.slug, post.pk])
+
+
+def problems_of(post: Post) -> list[str]:
+    targets = list(post.targets.select_related("account"))
+    if not targets:
+        return ["Choose at least one account to publish to."]
+    facts = composer.media_facts([a.media for a in post.attachments.select_related("media")])
+    found = []
+    for target in targets:
+        check = composer.validation.check_target(
+            target.account.platform, target.text, facts, target.options
+        )
+        found += [f"{target.account}: {p}" for p in check.problems]
+    return found
+
+
+def _require_publishable(post: Post) -> None:
+    problems = problems_of(post)
+    if post.scheduled_at is None:
+        problems.append("Choose when to publish.")
+    if problems:
+        raise UserFacingError(" ".join(problems))
+
+
+def _snapshot_payload(post: Post) -> None:
+    """Copy each attached file for publishing; the copies go once the post is out."""
+    for attachment in post.attachments.select_related("media"):
+        if attachment.payload:
+            continue
+        media = attachment.media
+        extension = media.file.name.rsplit(".", 1)[-1]
+        with media.file.open("rb") as source:
+            attachment.payload.name = default_storage.save(
+                payload_path(post.pk, attachment.position, extension), source
+            )
+        attachment.save(update_fields=["payload"])
+
+
+@transaction.atomic
+def schedule(post: Post, actor: Membership) -> Post:
+    if not may_skip_review(actor) and post.stage != Post.Stage.IN_REVIEW:
+        raise UserFacingError("This workspace requires approval: submit the post for review.")
+    _require_publishable(post)
+    _snapshot_payload(post)
+    for target in post.targets.filter(state__in=EDITABLE):
+        move(target.pk, S.SCHEDULED, due_at=post.scheduled_at, last_error="")
+    post.stage = Post.Stage.SCHEDULED
+    post.save(update_fields=["stage", "updated_at"])
+    return post
+
+
+@transaction.atomic
+def submit(post: Post, actor: Membership) -> Post:
+    _require_publishable(post)
+    post.stage = Post.Stage.IN_REVIEW
+    post.save(update_fields=["stage", "updated_at"])
+    ReviewDecision.objects.create(post=post, kind=ReviewDecision.Kind.SUBMITTED, actor=actor.user)
+    notify_workspace(
+        post.workspace,
+        Capability.APPROVE,
+        message=f"{actor.user.display_name} asks for review: “{post}”.",
+        url=_post_url(post),
+        email_template="post_review_requested",
+        context={"post": post, "author": actor.user},
+    )
+    return post
+
+
+@transaction.atomic
+def approve(post: Post, actor: Membership, comment: str = "") -> Post:
+    if post.stage != Post.Stage.IN_REVIEW:
+        raise UserFacingError("Only a post in review can be approved.")
+    _require_publishable(post)
+    post.approved_by, post.approved_at = actor.user, timezone.now()
+    post.save(update_fields=["approved_by", "approved_at", "updated_at"])
+    ReviewDecision.objects.create(
+        post=post, kind=ReviewDecision.Kind.APPROVED, actor=actor.user, comment=comment
+    )
+    schedule(post, actor)
+    _tell_author(post, f"{actor.user.display_name} approved “{post}”.")
+    return post
+
+
+@transaction.atomic
+def reject(post: Post, actor: Membership, comment: str) -> Post:
+    if post.stage != Post.Stage.IN_REVIEW:
+        raise UserFacingError("Only a post in review can be sent back.")
+    if not comment.strip():
+        raise UserFacingError("Say what needs to change.")
+    post.stage = Post.Stage.CHANGES_REQUESTED
+    post.save(update_fields=["stage", "updated_at"])
+    ReviewDecision.objects.create(
+        post=post, kind=ReviewDecision.Kind.REJECTED, actor=actor.user, comment=comment
+    )
+    _tell_author(post, f"{actor.user.display_name} asked for changes to “{post}”: {comment}")
+    return post
+
+
+def _tell_author(post: Post, message: str) -> None:
+    from notifications.models import Notification
+
+    if post.author_id:
+        Notification.objects.create(
+            user_id=post.author_id,
+            workspace=post.workspace,
+            message=message[:300],
+            url=_post_url(post),
+        )
+
+
+@transaction.atomic
+def after_edit(post: Post, actor: Membership) -> Post:
+    """An edit to a scheduled or approved post: back to review where approval is required
+    (and the editor may not skip it), otherwise rescheduled with the new content."""
+    if post.stage not in (Post.Stage.SCHEDULED, Post.Stage.IN_REVIEW):
+        return post
+    if post.stage == Post.Stage.SCHEDULED and may_skip_review(actor):
+        return schedule(post, actor)
+    unschedule(post)
+    if post.workspace.approval_required:
+        post.stage = Post.Stage.IN_REVIEW
+        post.approved_by = post.approved_at = None
+        post.save(update_fields=["stage", "approved_by", "approved_at", "updated_at"])
+        ReviewDecision.objects.create(
+            post=post, kind=ReviewDecision.Kind.REOPENED, actor=actor.user
+        )
+    return post
+
+
+@transaction.atomic
+def unschedule(post: Post) -> Post:
+    for target in post.targets.filter(
+        state__in=[S.SCHEDULED, S.QUEUED, S.FAILED, S.NEEDS_ATTENTION]
+    ):
+        move(target.pk, S.DRAFT, due_at=None)
+    post.stage = Post.Stage.DRAFT
+    post.save(update_fields=["stage", "updated_at"])
+    return post
+
+
+def retry(target: PostTarget, actor: User) -> bool:
+    """A failed or held target goes out again now; whether an earlier attempt may have
+    reached the platform is kept, so the publisher still looks before publishing."""
+    if not target.account.is_healthy:
+        raise UserFacingError(f"Reconnect {target.account} first.")
+    return move(
+        target.pk,
+        S.SCHEDULED,
+        only_from=[S.FAILED, S.NEEDS_ATTENTION],
+        due_at=timezone.now(),
+        last_error="",
+    )
+
+
+def comment(post: Post, author: User, body: str) -> PostComment:
+    if not body.strip():
+        raise UserFacingError("Write something first.")
+    return PostComment.objects.create(post=post, author=author, body=body.strip())

@@ -1,0 +1,122 @@
+"""The publisher in a real Celery worker on Redis, against the emulator: a post goes out to
+every account, and a worker killed in the middle of a platform call never causes a double."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from publishing import publisher
+from publishing.models import PostTarget
+
+S = PostTarget.State
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def start_worker() -> Iterator[Callable[[], subprocess.Popen]]:
+    """start_worker() -> a `celery worker` process on this test's database and queue."""
+    processes: list[subprocess.Popen] = []
+    db = connection.settings_dict
+    database_url = (
+        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+    def start() -> subprocess.Popen:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "mixora.settings.test",
+            "DATABASE_URL": database_url,
+        }
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "mixora",
+                "worker",
+                "--pool=solo",
+                "--without-heartbeat",
+                "--without-mingle",
+                "--without-gossip",
+                "-l",
+                "warning",
+                "-Q",
+                os.environ["CELERY_TEST_QUEUE"],
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.2)
+
+
+def test_a_worker_publishes_to_every_account(
+    accounts, emulator, upload, scheduled_post, start_worker, celery_queue
+):
+    chosen = [accounts["facebook"], accounts["instagram"], accounts["x"]]
+    post = scheduled_post(chosen, "Out via a real worker", [upload("image")])
+    start_worker()
+
+    assert publisher.dispatch_due() == 3
+
+    wait_for(lambda: set(post.targets.values_list("state", flat=True)) == {S.PUBLISHED})
+    assert all(t.permalink for t in post.targets.all())
+    assert len(emulator.control("GET", "posts?platform=x")) == 1
+    assert len(emulator.control("GET", "posts?platform=meta")) == 2
+
+
+def test_a_worker_killed_mid_publish_never_publishes_twice(
+    accounts, emulator, upload, scheduled_post, start_worker, celery_queue
+):
+    post = scheduled_post([accounts["x"]], "Killed mid-call", [upload("image")])
+    target = post.targets.get()
+    # X accepts the post, then sits on the answer: the worker is killed while it waits.
+    emulator.fail_next("x", "x.tweets", "accept_then_timeout", delay=30)
+    worker = start_worker()
+    publisher.dispatch_due()
+    wait_for(lambda: len(emulator.control("GET", "posts?platform=x")) == 1)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=10)
+    target.refresh_from_db()
+    assert target.state == S.PUBLISHING
+    assert target.outcome_unknown is True
+
+    # After the lease, the sweep re-queues it; a new worker looks before it publishes.
+    start_worker()
+    later = timezone.now() + publisher.LEASE + timedelta(seconds=1)
+    assert publisher.dispatch_due(now=later) == 1
+    wait_for(lambda: PostTarget.objects.get(pk=target.pk).state == S.PUBLISHED)
+
+    assert len(emulator.control("GET", "posts?platform=x")) == 1
+    target.refresh_from_db()
+    assert target.platform_post_id
