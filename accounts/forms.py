@@ -109,6 +109,19 @@ class WorkspaceForm(forms.Form):
             self.fields["timezone"].widget.attrs["data-detect-timezone"] = ""
 
 
+class WorkspaceSettingsForm(WorkspaceForm):
+    approval_required = forms.BooleanField(
+        required=False,
+        label="Posts need approval",
+        help_text="Editors submit posts for review; an approver must approve them before "
+        "they are scheduled.",
+    )
+    admins_skip_review = forms.BooleanField(
+        required=False,
+        label="Owners and admins may schedule without review",
+    )
+
+
 class InviteForm(forms.Form):
     email = forms.EmailField(label="Email address")
     role = forms.ChoiceField(choices=Role.choices, initial=Role.EDITOR)

@@ -42,13 +42,10 @@ def create_workspace(
     return workspace
 
 
-def update_workspace(
-    workspace: Workspace, *, name: str, timezone: str, request: HttpRequest
-) -> Workspace:
+def update_workspace(workspace: Workspace, request: HttpRequest, **values: object) -> Workspace:
+    """Change name, time zone and review settings; the audit trail records what changed."""
     changed = {
-        field: value
-        for field, value in (("name", name), ("timezone", timezone))
-        if getattr(workspace, field) != value
+        field: value for field, value in values.items() if getattr(workspace, field) != value
     }
     if changed:
         for field, value in changed.items():

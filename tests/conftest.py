@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from urllib.parse import urlparse
 
 import pytest
+
+pytest_plugins = ["tests.publishing_fixtures"]
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls our tests make
 # from that same thread are still synchronous and safe.
@@ -155,6 +160,58 @@ def celery_queue() -> Iterator[Callable[[], list[tuple[str, list]]]]:
 
     yield queued
     client.delete(key)
+
+
+@pytest.fixture
+def start_worker() -> Iterator[Callable[[], subprocess.Popen]]:
+    """start_worker() -> a `celery worker` process on this test's database and queue."""
+
+    from django.conf import settings
+    from django.db import connection
+
+    processes: list[subprocess.Popen] = []
+    db = connection.settings_dict
+    database_url = (
+        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+    def start() -> subprocess.Popen:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "mixora.settings.test",
+            "DATABASE_URL": database_url,
+        }
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "mixora",
+                "worker",
+                "--pool=solo",
+                "--without-heartbeat",
+                "--without-mingle",
+                "--without-gossip",
+                "-l",
+                "warning",
+                "-Q",
+                os.environ["CELERY_TEST_QUEUE"],
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+        )
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 @pytest.fixture(autouse=True)

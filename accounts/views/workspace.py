@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 
 from privacy.models import AuditEvent
 
-from ..forms import WorkspaceForm
+from ..forms import WorkspaceSettingsForm
 from ..roles import ROLE_DESCRIPTIONS, Capability
 from ..tenancy import WorkspaceRequest, workspace_view
 from ..workspaces import update_workspace
@@ -30,18 +30,14 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view(Capability.MANAGE_SETTINGS)
 def settings_page(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
-    form = WorkspaceForm(
-        request.POST or None, initial={"name": workspace.name, "timezone": workspace.timezone}
+    fields = ("name", "timezone", "approval_required", "admins_skip_review")
+    form = WorkspaceSettingsForm(
+        request.POST or None, initial={f: getattr(workspace, f) for f in fields}
     )
     if request.method == "POST" and form.is_valid():
-        update_workspace(
-            request.workspace,
-            name=form.cleaned_data["name"],
-            timezone=form.cleaned_data["timezone"],
-            request=request,
-        )
+        update_workspace(workspace, request, **{f: form.cleaned_data[f] for f in fields})
         messages.success(request, "Workspace settings saved.")
-        return redirect("workspace_settings", request.workspace.slug)
+        return redirect("workspace_settings", workspace.slug)
     return render(request, "accounts/settings.html", {"form": form})
 
 

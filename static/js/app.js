@@ -45,6 +45,30 @@
     if (zone && tzSelect.querySelector('option[value="' + zone + '"]')) tzSelect.value = zone;
   }
 
+  // The composer keeps what was typed in this browser until it is saved, so a reload or a
+  // lost connection loses nothing. Only empty fields are filled back in.
+  var draft = document.querySelector("form[data-draft-key]");
+  if (draft && window.localStorage) {
+    var key = draft.getAttribute("data-draft-key");
+    var fields = function () {
+      return draft.querySelectorAll("textarea, input[type=text], input[type=datetime-local]");
+    };
+    try {
+      var saved = JSON.parse(localStorage.getItem(key) || "{}");
+      var restored = false;
+      fields().forEach(function (field) {
+        if (!field.value && saved[field.name]) { field.value = saved[field.name]; restored = true; }
+      });
+      if (restored) draft.dispatchEvent(new Event("change", { bubbles: true }));
+    } catch (e) { localStorage.removeItem(key); }
+    draft.addEventListener("input", function () {
+      var values = {};
+      fields().forEach(function (field) { if (field.value) values[field.name] = field.value; });
+      localStorage.setItem(key, JSON.stringify(values));
+    });
+    draft.addEventListener("submit", function () { localStorage.removeItem(key); });
+  }
+
   // Success toasts fade on their own; errors stay until dismissed.
   setTimeout(function () {
     document.querySelectorAll(".toast--success").forEach(function (t) { t.classList.add("is-leaving"); });

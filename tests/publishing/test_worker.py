@@ -3,73 +3,19 @@ every account, and a worker killed in the middle of a platform call never causes
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from publishing import publisher
 from publishing.models import PostTarget
 
 S = PostTarget.State
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def start_worker() -> Iterator[Callable[[], subprocess.Popen]]:
-    """start_worker() -> a `celery worker` process on this test's database and queue."""
-    processes: list[subprocess.Popen] = []
-    db = connection.settings_dict
-    database_url = (
-        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-    def start() -> subprocess.Popen:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "mixora.settings.test",
-            "DATABASE_URL": database_url,
-        }
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "mixora",
-                "worker",
-                "--pool=solo",
-                "--without-heartbeat",
-                "--without-mingle",
-                "--without-gossip",
-                "-l",
-                "warning",
-                "-Q",
-                os.environ["CELERY_TEST_QUEUE"],
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        processes.append(process)
-        return process
-
-    yield start
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:

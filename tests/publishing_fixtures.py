@@ -1,3 +1,6 @@
+"""Fixtures for publishing: a workspace with every seeded emulator account connected,
+real media uploads, and scheduled posts. Shared by tests/publishing and tests/browser."""
+
 from __future__ import annotations
 
 from datetime import timedelta
