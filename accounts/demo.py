@@ -43,8 +43,9 @@ def seed_demo() -> list[tuple[str, str]]:
     if getattr(settings, "MIXORA_MODE", "") != "local":
         raise ImproperlyConfigured("Demo data is only ever seeded in the local mode.")
     name, slug, tz = DEMO_WORKSPACE
+    # Demo Co requires approval, so the editor → approver → published path can be walked.
     workspace, _ = Workspace.objects.get_or_create(
-        slug=slug, defaults={"name": name, "timezone": tz}
+        slug=slug, defaults={"name": name, "timezone": tz, "approval_required": True}
     )
     seeded = []
     for email, full_name, role in DEMO_MEMBERS:

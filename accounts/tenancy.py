@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from zoneinfo import ZoneInfo
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 
 from .models import Membership
 from .roles import Capability
@@ -59,7 +61,9 @@ def workspace_view(
             request.membership = membership  # type: ignore[attr-defined]
             if request.session.get(LAST_WORKSPACE_SESSION_KEY) != slug:
                 request.session[LAST_WORKSPACE_SESSION_KEY] = slug
-            return view(request, *args, **kwargs)
+            # Dates in templates show in the workspace's time zone, not the server's.
+            with timezone.override(ZoneInfo(membership.workspace.timezone)):
+                return view(request, *args, **kwargs)
 
         wrapped.workspace_capability = capability  # type: ignore[attr-defined]
         return wrapped

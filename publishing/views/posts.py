@@ -141,12 +141,16 @@ def post_list(request: WorkspaceRequest) -> HttpResponse:
     tab = request.GET.get("tab", "queue")
     stages = STAGE_FILTERS.get(tab, STAGE_FILTERS["queue"])
     posts = Post.objects.filter(workspace=request.workspace, stage__in=stages)
+    # Account and status filter the same target: "failed on X", not "on X, failed anywhere".
     account = request.GET.get("account", "")
-    if account.isdigit():
-        posts = posts.filter(targets__account_id=int(account))
     state = request.GET.get("state", "")
+    on_target = {}
+    if account.isdigit():
+        on_target["targets__account_id"] = int(account)
     if state in PostTarget.State.values:
-        posts = posts.filter(targets__state=state)
+        on_target["targets__state"] = state
+    if on_target:
+        posts = posts.filter(**on_target)
     order = "scheduled_at" if tab == "queue" else "-updated_at"
     posts = (
         posts.distinct()
