@@ -196,3 +196,32 @@ class ReviewDecision(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class PostingSlot(models.Model):
+    """A recurring time (in the workspace's zone) when an account likes to post: "Add to
+    queue" takes the next free one."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    account = models.ForeignKey(
+        "connections.ConnectedAccount", on_delete=models.CASCADE, related_name="slots"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    time = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "time"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "weekday", "time"], name="slot_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.time:%H:%M}"

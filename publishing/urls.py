@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar, compose, library, posts
+from .views import calendar, compose, library, posts, slots
 
 workspace_patterns = [
     path("posts/", posts.post_list, name="post_list"),
@@ -20,6 +20,8 @@ workspace_patterns = [
         posts.retry_target,
         name="post_target_retry",
     ),
+    path("posts/slots/", slots.posting_slots, name="posting_slots"),
+    path("posts/slots/<int:pk>/delete/", slots.delete_slot, name="posting_slot_delete"),
     path("media/", library.library, name="media_library"),
     path("media/<int:pk>/delete/", library.delete_media, name="media_delete"),
 ]

@@ -32,6 +32,7 @@ def _object_for(route: str, name: str, objects: dict[str, object]) -> object:
     if name == "target_pk":
         return objects["target"]
     for prefix, key in (
+        ("slots/", "slot"),
         ("invitation", "invitation"),
         ("connections", "account"),
         ("posts/", "post"),
@@ -63,7 +64,7 @@ def publishing_objects(workspace: object, account: object) -> dict[str, object]:
     """A post with a target on `account` and a library file, for the walkers."""
     from django.core.files.base import ContentFile
 
-    from publishing.models import Media, Post, PostTarget
+    from publishing.models import Media, Post, PostingSlot, PostTarget
 
     post = Post.objects.create(workspace=workspace, text="Walker post")
     target = PostTarget.objects.create(post=post, account=account)
@@ -71,4 +72,5 @@ def publishing_objects(workspace: object, account: object) -> dict[str, object]:
         workspace=workspace, kind="image", content_type="image/jpeg", name="w.jpg", size=3
     )
     media.file.save("w.jpg", ContentFile(b"jpg"), save=True)
-    return {"post": post, "target": target, "media": media}
+    slot = PostingSlot.objects.create(account=account, weekday=0, time="09:00")
+    return {"post": post, "target": target, "media": media, "slot": slot}

@@ -11,7 +11,7 @@ from accounts.tenancy import WorkspaceRequest, workspace_view
 from connections.platforms import Platform
 from mixora.errors import UserFacingError
 
-from .. import composer, media, workflow
+from .. import composer, media, slots, workflow
 from ..forms import TIKTOK_PRIVACY_LABELS, ComposerForm, initial_for
 from ..models import Post
 from ..states import EDITABLE
@@ -80,8 +80,20 @@ def _compose(request: WorkspaceRequest, post: Post | None) -> HttpResponse:
     action = request.POST.get("action", "save")
     if not form.is_valid() or form.errors:
         return render(request, "publishing/compose.html", _context(request, form, post), status=400)
+    data = form.post_input()
+    if action == "queue":
+        try:
+            data.scheduled_at = slots.next_free_slot(
+                workspace, [t.account_id for t in data.targets]
+            )
+        except UserFacingError as exc:
+            form.add_error(None, str(exc))
+            return render(
+                request, "publishing/compose.html", _context(request, form, post), status=400
+            )
+        action = "schedule" if workflow.may_skip_review(request.membership) else "submit"
     try:
-        saved, changed = composer.save(workspace, request.user, form.post_input(), post)
+        saved, changed = composer.save(workspace, request.user, data, post)
     except UserFacingError as exc:
         form.add_error(None, str(exc))
         return render(request, "publishing/compose.html", _context(request, form, post), status=400)
