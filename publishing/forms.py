@@ -121,11 +121,3 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Comment"
     )
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class UploadForm(forms.Form):
-    files = forms.FileField(widget=MultipleFileInput(), label="Add files")

@@ -11,31 +11,34 @@ from accounts.tenancy import WorkspaceRequest, workspace_view
 from mixora.errors import UserFacingError
 
 from .. import media
-from ..forms import UploadForm
 from ..models import Media
 
 
 @workspace_view(Capability.VIEW, write_capability=Capability.COMPOSE)
 def library(request: WorkspaceRequest) -> HttpResponse:
-    """The media library; POST uploads files (checked by content)."""
-    status = 200
-    form = UploadForm()
+    """The media library; POST uploads files (each checked by its content). Good files are
+    kept even when another file in the same upload is refused."""
+    errors: list[str] = []
     if request.method == "POST":
         uploads = request.FILES.getlist("files")
         if not uploads:
-            form.add_error("files", "Choose at least one file.")
+            errors.append("Choose at least one file.")
         for upload in uploads:
             try:
                 item = media.ingest(request.workspace, request.user, upload)
             except UserFacingError as exc:
-                form.add_error("files", str(exc))
+                errors.append(str(exc))
             else:
                 messages.success(request, f"Added {item.name}.")
-        if not form.errors:
+        if not errors:
             return redirect("media_library", request.workspace.slug)
-        status = 400
     items = request.workspace.media.select_related("uploaded_by")
-    return render(request, "publishing/library.html", {"items": items, "form": form}, status=status)
+    return render(
+        request,
+        "publishing/library.html",
+        {"items": items, "errors": errors},
+        status=400 if errors else 200,
+    )
 
 
 @workspace_view(Capability.COMPOSE)

@@ -231,7 +231,8 @@ def test_deleting_media_removes_the_row_and_its_files_from_storage(
 ):
     item = ingest(workspace, owner.user, "gone.jpg", image_bytes(size=(50, 50)))
     file_name, thumb_name = item.file.name, item.thumbnail.name
-    assert default_storage.exists(file_name) and default_storage.exists(thumb_name)
+    assert default_storage.exists(file_name)
+    assert default_storage.exists(thumb_name)
 
     client.force_login(editor)
     response = client.post(reverse("media_delete", args=[workspace.slug, item.pk]))
@@ -262,7 +263,9 @@ def test_media_used_by_a_post_cannot_be_deleted(client, workspace, owner, editor
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.APPROVER])
-def test_members_who_cannot_compose_cannot_delete_media(client, workspace, owner, make_member, role):
+def test_members_who_cannot_compose_cannot_delete_media(
+    client, workspace, owner, make_member, role
+):
     item = ingest(workspace, owner.user, "keep.jpg", image_bytes(size=(50, 50)))
     client.force_login(make_member(workspace, role))
 

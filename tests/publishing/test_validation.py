@@ -93,8 +93,7 @@ def test_x_refuses_more_than_280_weighted_characters(text, weighted):
     result = check(Platform.X, text)
     assert result.used == weighted
     assert result.problems == [
-        "X allows 280 characters (links count 23, emoji and CJK count 2): "
-        f"this is {weighted}."
+        f"X allows 280 characters (links count 23, emoji and CJK count 2): this is {weighted}."
     ]
 
 

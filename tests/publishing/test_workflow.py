@@ -136,11 +136,11 @@ def payload_keys(post: Post) -> set[str]:
 # --- Review required -------------------------------------------------------------------------
 
 
-def test_an_editor_cannot_schedule_when_approval_is_required(
-    client, workspace, team, compose_data
-):
+def test_an_editor_cannot_schedule_when_approval_is_required(client, workspace, team, compose_data):
     client.force_login(team["editor"])
-    response = client.post(reverse("post_new", args=[workspace.slug]), compose_data(action="schedule"))
+    response = client.post(
+        reverse("post_new", args=[workspace.slug]), compose_data(action="schedule")
+    )
 
     assert response.status_code == 400
     assert list(response.context["form"].non_field_errors()) == [
@@ -158,9 +158,7 @@ def test_an_editor_cannot_schedule_when_approval_is_required(
     assert post.stage == Post.Stage.DRAFT
 
 
-def test_the_composer_offers_an_editor_submit_for_review_not_schedule(
-    client, workspace, team
-):
+def test_the_composer_offers_an_editor_submit_for_review_not_schedule(client, workspace, team):
     client.force_login(team["editor"])
     html = client.get(reverse("post_new", args=[workspace.slug])).content.decode()
 
@@ -200,9 +198,7 @@ def test_submitting_puts_the_post_in_review_and_notifies_the_approvers(
     assert all("Eddie Editor submitted a post for review" in m.body for m in mail.outbox)
 
 
-def test_a_post_that_cannot_be_published_is_not_sent_for_review(
-    client, workspace, team, x_account
-):
+def test_a_post_that_cannot_be_published_is_not_sent_for_review(client, workspace, team, x_account):
     client.force_login(team["editor"])
     response = client.post(
         reverse("post_new", args=[workspace.slug]),
@@ -240,9 +236,11 @@ def test_approving_schedules_the_post_copies_its_media_and_tells_the_author(
     assert attachment.payload.name.startswith(f"payloads/{post.pk}/0-")
     assert attachment.payload.name.endswith(".jpg")
     assert attachment.payload.name != photo.file.name
-    with default_storage.open(attachment.payload.name, "rb") as copy:
-        with photo.file.open("rb") as original:
-            assert copy.read() == original.read()
+    with (
+        default_storage.open(attachment.payload.name, "rb") as copy,
+        photo.file.open("rb") as original,
+    ):
+        assert copy.read() == original.read()
     assert payload_keys(post) == {attachment.payload.name}
 
     decisions = [(d.kind, d.actor, d.comment) for d in post.decisions.all()]
@@ -380,7 +378,9 @@ def test_saving_an_approved_post_unchanged_leaves_no_publishing_copy_behind(
 def owners_scheduled(client, workspace, team, compose_data):
     """The owner (admins skip review) writes and schedules a post directly."""
     client.force_login(team["owner"])
-    response = client.post(reverse("post_new", args=[workspace.slug]), compose_data(action="schedule"))
+    response = client.post(
+        reverse("post_new", args=[workspace.slug]), compose_data(action="schedule")
+    )
     assert response.status_code == 302
     post = Post.objects.get()
     assert post.stage == Post.Stage.SCHEDULED
@@ -446,7 +446,9 @@ def test_with_admins_skip_review_off_the_owner_must_submit_too(
     workspace.save()
     client.force_login(team["owner"])
 
-    response = client.post(reverse("post_new", args=[workspace.slug]), compose_data(action="schedule"))
+    response = client.post(
+        reverse("post_new", args=[workspace.slug]), compose_data(action="schedule")
+    )
 
     assert response.status_code == 400
     assert list(response.context["form"].non_field_errors()) == [
@@ -477,14 +479,14 @@ def test_with_admins_skip_review_off_an_owners_edit_of_an_approved_post_goes_bac
     assert post.decisions.last().kind == D.REOPENED
 
 
-def test_without_approval_an_editor_schedules_directly(
-    client, workspace, team, compose_data, when
-):
+def test_without_approval_an_editor_schedules_directly(client, workspace, team, compose_data, when):
     workspace.approval_required = False
     workspace.save()
     client.force_login(team["editor"])
 
-    response = client.post(reverse("post_new", args=[workspace.slug]), compose_data(action="schedule"))
+    response = client.post(
+        reverse("post_new", args=[workspace.slug]), compose_data(action="schedule")
+    )
 
     assert response.status_code == 302
     assert flashed(response) == ["Scheduled."]
@@ -526,7 +528,9 @@ def test_viewers_cannot_approve_reject_unschedule_or_retry(client, team, in_revi
 def test_approvers_comment_and_approve_but_do_not_compose(client, workspace, team, in_review):
     client.force_login(team["approver"])
 
-    assert client.post(url("post_comment", in_review), {"body": "Which oat milk?"}).status_code == 302
+    assert (
+        client.post(url("post_comment", in_review), {"body": "Which oat milk?"}).status_code == 302
+    )
     assert client.get(reverse("post_new", args=[workspace.slug])).status_code == 403
     assert client.get(url("post_edit", in_review)).status_code == 403
     assert client.post(url("post_submit", in_review)).status_code == 403
