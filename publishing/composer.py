@@ -103,11 +103,18 @@ def save(
     post.text = data.text
     post.scheduled_at = data.scheduled_at
     post.save()
-    post.attachments.all().delete()
-    PostMedia.objects.bulk_create(
-        PostMedia(post=post, media_id=media_id, position=i)
-        for i, media_id in enumerate(dict.fromkeys(data.media_ids))
-    )
+    wanted_media = list(dict.fromkeys(data.media_ids))
+    current = list(post.attachments.order_by("position"))
+    if [a.media_id for a in current] != wanted_media:
+        # Publishing copies of the old attachments go with them (privacy policy §6).
+        for attachment in current:
+            if attachment.payload:
+                attachment.payload.delete(save=False)
+        post.attachments.all().delete()
+        PostMedia.objects.bulk_create(
+            PostMedia(post=post, media_id=media_id, position=i)
+            for i, media_id in enumerate(wanted_media)
+        )
     wanted = {t.account_id: t for t in data.targets}
     post.targets.exclude(account_id__in=wanted).delete()
     existing = {t.account_id: t for t in post.targets.all()}

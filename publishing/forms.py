@@ -23,6 +23,24 @@ TIKTOK_PRIVACY_LABELS = {
 }
 
 
+class WallClockField(forms.DateTimeField):
+    """A date and time as typed, with no zone attached: the workspace's zone is applied by
+    `to_utc`, which knows what to do with times daylight saving skips or repeats."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=None)
+        try:
+            parsed = datetime.fromisoformat(str(value).strip())  # what datetime-local sends
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            return parsed.replace(tzinfo=None, second=0, microsecond=0)
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
 class ComposerForm(forms.Form):
     """The composer's shared fields; per-account fields are read by `target_inputs`."""
 
@@ -40,7 +58,7 @@ class ComposerForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    scheduled_local = forms.DateTimeField(
+    scheduled_local = WallClockField(
         required=False,
         label="When",
         input_formats=["%Y-%m-%dT%H:%M"],

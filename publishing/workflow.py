@@ -74,7 +74,9 @@ def schedule(post: Post, actor: Membership) -> Post:
         raise UserFacingError("This workspace requires approval: submit the post for review.")
     _require_publishable(post)
     _snapshot_payload(post)
-    for target in post.targets.filter(state__in=EDITABLE):
+    # Already scheduled targets take the new time; the others become scheduled.
+    post.targets.filter(state=S.SCHEDULED).update(due_at=post.scheduled_at)
+    for target in post.targets.filter(state__in=EDITABLE).exclude(state=S.SCHEDULED):
         move(target.pk, S.SCHEDULED, due_at=post.scheduled_at, last_error="")
     post.stage = Post.Stage.SCHEDULED
     post.save(update_fields=["stage", "updated_at"])
