@@ -60,7 +60,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--workers", type=int, nargs="+", default=[1, 2, 4], help="worker counts (default 1 2 4)"
     )
     parser.add_argument(
-        "--timeout", type=float, default=300, help="seconds a round may take (default 300)"
+        "--timeout", type=float, default=600, help="seconds a round may take (default 600)"
     )
     parser.add_argument(
         "--dispatch-only", action="store_true", help="measure the dispatcher alone, no workers"
@@ -71,11 +71,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--profile", action="store_true", help="dispatch-only: one more run under cProfile"
     )
-    parser.add_argument("--database", default="mixora_bench", help="(default mixora_bench)")
+    parser.add_argument(
+        "--database", default="mixora_bench", help="dropped and created (default mixora_bench)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args(argv)
     if args.posts < 1 or args.accounts < 1 or min(args.workers) < 1 or args.repeat < 1:
         parser.error("--posts, --accounts, --workers and --repeat must be at least 1")
+    if "bench" not in args.database:
+        parser.error("--database is dropped each run: its name must contain 'bench'")
     return args
 
 

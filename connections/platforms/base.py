@@ -10,13 +10,17 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import IO, Any, Protocol
+from types import ModuleType
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import requests
 from django.conf import settings
 from django.utils import timezone
 
 from ..errors import PlatformError, Retryable
+
+if TYPE_CHECKING:
+    from ..models import ConnectedAccount
 
 log = logging.getLogger("connections.http")
 
@@ -89,6 +93,27 @@ class Checkpoint(Protocol):
     data: dict[str, Any]
 
     def save(self, **values: Any) -> None: ...
+
+
+class PublishesThroughModule:
+    """Connectors keep their publishing code in a module of its own (`x_publish`, …) with
+    `publish(connector, account, request, checkpoint)` and `find_published(…, since)`."""
+
+    publishing: ModuleType
+
+    def publish(
+        self, account: ConnectedAccount, request: PublishRequest, checkpoint: Checkpoint
+    ) -> Published:
+        return self.publishing.publish(self, account, request, checkpoint)
+
+    def find_published(
+        self,
+        account: ConnectedAccount,
+        request: PublishRequest,
+        checkpoint: dict,
+        since: datetime,
+    ) -> Published | None:
+        return self.publishing.find_published(self, account, request, checkpoint, since)
 
 
 def pkce_pair() -> tuple[str, str]:

@@ -17,13 +17,11 @@ from ..errors import AuthExpired, Permanent, RateLimited
 from ..models import ConnectedAccount
 from . import oauth, youtube_publish
 from .base import (
-    Checkpoint,
     Grant,
     HttpClient,
     MediaItem,
     Profile,
-    Published,
-    PublishRequest,
+    PublishesThroughModule,
     TokenSet,
     json_or_empty,
     unexpected,
@@ -81,8 +79,9 @@ def classify(response: requests.Response) -> dict[str, Any]:
     raise unexpected(LABEL, response)
 
 
-class GoogleConnector(HttpClient):
+class GoogleConnector(PublishesThroughModule, HttpClient):
     platform = "google"
+    publishing = youtube_publish
     provider = platforms.Provider.GOOGLE
 
     @property
@@ -154,20 +153,6 @@ class GoogleConnector(HttpClient):
 
     def profile(self, account: ConnectedAccount) -> Profile:
         return self.profile_for(account.access_token)
-
-    def publish(
-        self, account: ConnectedAccount, request: PublishRequest, checkpoint: Checkpoint
-    ) -> Published:
-        return youtube_publish.publish(self, account, request, checkpoint)
-
-    def find_published(
-        self,
-        account: ConnectedAccount,
-        request: PublishRequest,
-        checkpoint: dict,
-        since: datetime,
-    ) -> Published | None:
-        return youtube_publish.find_published(self, account, request, checkpoint, since)
 
     def start_upload(self, account: ConnectedAccount, resource: dict, video: MediaItem) -> str:
         """Open a resumable upload session; returns its URI."""

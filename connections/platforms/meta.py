@@ -21,12 +21,10 @@ from ..errors import AuthExpired, Permanent, RateLimited, Retryable
 from ..models import ConnectedAccount
 from . import meta_publish
 from .base import (
-    Checkpoint,
     Grant,
     HttpClient,
     Profile,
-    Published,
-    PublishRequest,
+    PublishesThroughModule,
     TokenSet,
     json_or_empty,
     unexpected,
@@ -102,8 +100,9 @@ def classify(response: requests.Response) -> dict[str, Any]:
     raise Permanent(f"Facebook refused: {message}", platform="meta", status=status)
 
 
-class MetaConnector(HttpClient):
+class MetaConnector(PublishesThroughModule, HttpClient):
     platform = "meta"
+    publishing = meta_publish
     provider = platforms.Provider.META
 
     @property
@@ -142,20 +141,6 @@ class MetaConnector(HttpClient):
             data=form,
             headers={"Authorization": f"Bearer {token}"},
         )
-
-    def publish(
-        self, account: ConnectedAccount, request: PublishRequest, checkpoint: Checkpoint
-    ) -> Published:
-        return meta_publish.publish(self, account, request, checkpoint)
-
-    def find_published(
-        self,
-        account: ConnectedAccount,
-        request: PublishRequest,
-        checkpoint: dict,
-        since: datetime,
-    ) -> Published | None:
-        return meta_publish.find_published(self, account, request, checkpoint, since)
 
     def complete(self, code: str, redirect_uri: str, code_verifier: str) -> Grant:
         client_id, secret = platforms.credentials(self.provider)

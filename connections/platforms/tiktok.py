@@ -8,7 +8,7 @@ Plain HTTP rather than requests-oauthlib: TikTok names the client `client_key`, 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,12 +20,10 @@ from ..errors import AuthExpired, Permanent, RateLimited, Retryable
 from ..models import ConnectedAccount
 from . import tiktok_publish
 from .base import (
-    Checkpoint,
     Grant,
     HttpClient,
     Profile,
-    Published,
-    PublishRequest,
+    PublishesThroughModule,
     TokenSet,
     json_or_empty,
     unexpected,
@@ -106,8 +104,9 @@ def classify_oauth(response: requests.Response) -> dict[str, Any]:
     )
 
 
-class TikTokConnector(HttpClient):
+class TikTokConnector(PublishesThroughModule, HttpClient):
     platform = "tiktok"
+    publishing = tiktok_publish
     provider = platforms.Provider.TIKTOK
 
     @property
@@ -209,20 +208,6 @@ class TikTokConnector(HttpClient):
                 "Content-Range": f"bytes {first}-{first + len(data) - 1}/{total}",
             },
         )
-
-    def publish(
-        self, account: ConnectedAccount, request: PublishRequest, checkpoint: Checkpoint
-    ) -> Published:
-        return tiktok_publish.publish(self, account, request, checkpoint)
-
-    def find_published(
-        self,
-        account: ConnectedAccount,
-        request: PublishRequest,
-        checkpoint: dict,
-        since: datetime,
-    ) -> Published | None:
-        return tiktok_publish.find_published(self, account, request, checkpoint, since)
 
     def creator_info(self, account: ConnectedAccount) -> dict[str, Any]:
         """Mandatory before every direct post: privacy options and limits for this creator."""

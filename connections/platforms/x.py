@@ -15,12 +15,10 @@ from ..errors import AuthExpired, Permanent, RateLimited
 from ..models import ConnectedAccount
 from . import oauth, x_publish
 from .base import (
-    Checkpoint,
     Grant,
     HttpClient,
     Profile,
-    Published,
-    PublishRequest,
+    PublishesThroughModule,
     TokenSet,
     json_or_empty,
     unexpected,
@@ -58,8 +56,9 @@ def classify(response: requests.Response) -> dict[str, Any]:
     raise unexpected(LABEL, response)
 
 
-class XConnector(HttpClient):
+class XConnector(PublishesThroughModule, HttpClient):
     platform = "x"
+    publishing = x_publish
     provider = platforms.Provider.X
 
     def _client(self) -> tuple[str, str]:
@@ -135,20 +134,6 @@ class XConnector(HttpClient):
             headers={"Authorization": f"Bearer {token}"},
             **kwargs,
         )
-
-    def publish(
-        self, account: ConnectedAccount, request: PublishRequest, checkpoint: Checkpoint
-    ) -> Published:
-        return x_publish.publish(self, account, request, checkpoint)
-
-    def find_published(
-        self,
-        account: ConnectedAccount,
-        request: PublishRequest,
-        checkpoint: dict,
-        since: datetime,
-    ) -> Published | None:
-        return x_publish.find_published(self, account, request, checkpoint, since)
 
     def profile_for(self, access_token: str) -> Profile:
         body = self.call(
