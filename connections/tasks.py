@@ -24,7 +24,7 @@ def refresh_account_token(account_id: int) -> bool:
     return services.refresh(account)
 
 
-@shared_task(time_limit=60)
+@shared_task(time_limit=60, soft_time_limit=50)
 def refresh_expiring_tokens() -> int:
     """Refresh ahead of expiry: every active account whose token ends within the margin."""
     due = timezone.now() + timedelta(seconds=settings.TOKEN_REFRESH_MARGIN_SECONDS)
@@ -46,7 +46,7 @@ def check_account(account_id: int) -> bool:
     return services.check(account) if account else False
 
 
-@shared_task(time_limit=60)
+@shared_task(time_limit=60, soft_time_limit=50)
 def check_accounts() -> int:
     """Hourly health check of every active account: the "last sync" the page shows."""
     ids = list(

@@ -13,6 +13,12 @@ def dispatch_due_targets() -> int:
     return publisher.dispatch_due()
 
 
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=110)
+def enqueue_publishes(target_ids: list[int]) -> int:
+    # Idempotent: a duplicate publish message finds its target already claimed.
+    return publisher.enqueue(target_ids)
+
+
 # acks_late + reject_on_worker_lost: a worker killed mid-publish leaves the message to be
 # redelivered; the conditional claim in publish_one makes the redelivery harmless and the
 # lease sweep in dispatch_due picks up the target, outcome unknown, for reconciliation.
@@ -21,6 +27,6 @@ def publish_target(target_id: int) -> str:
     return publisher.publish_one(target_id)
 
 
-@shared_task(time_limit=300)
+@shared_task(time_limit=300, soft_time_limit=280)
 def expire_missed_posts() -> int:
     return publisher.expire_missed()

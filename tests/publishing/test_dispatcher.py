@@ -51,8 +51,10 @@ def test_concurrent_dispatchers_enqueue_each_target_exactly_once(celery_queue):
     for thread in threads:
         thread.join()
 
-    queued = [args[0] for name, args in celery_queue() if name.endswith("publish_target")]
+    batches = [args[0] for name, args in celery_queue() if name.endswith("enqueue_publishes")]
+    queued = [pk for batch in batches for pk in batch]
     assert sorted(queued) == sorted(ids)  # all of them, none twice
+    assert max(len(batch) for batch in batches) <= 40  # one small fan-out message per batch
     assert sum(results) == 300
     assert set(PostTarget.objects.values_list("state", flat=True)) == {S.QUEUED}
 
@@ -71,3 +73,9 @@ def test_a_claimed_target_is_published_by_one_task_only(db, celery_queue):
     PostTarget.objects.filter(pk=target_id).update(state=S.PUBLISHING)  # another worker has it
 
     assert publisher.publish_one(target_id) == "skipped"
+
+
+def test_a_fan_out_batch_becomes_one_publish_task_per_target(db, celery_queue):
+    ids = make_due(5)
+    assert publisher.enqueue(ids) == 5
+    assert celery_queue() == [("publishing.tasks.publish_target", [pk]) for pk in ids]
