@@ -105,18 +105,33 @@ def apply_tokens(account: ConnectedAccount, tokens: TokenSet) -> None:
 
 def refresh(account: ConnectedAccount) -> bool:
     """Renew the access token. On a dead grant the account needs reconnecting; other
-    failures (timeouts, throttling) leave it as it is for the next attempt."""
-    try:
-        tokens = connector_for(account).refresh(account)
-    except AuthExpired as exc:
-        mark_needs_reconnect(account, exc.message)
-        return False
-    except PlatformError as exc:
-        account.last_error = exc.message[:300]
+    failures (timeouts, throttling) leave it as it is for the next attempt.
+
+    The row is locked for the exchange: X and TikTok rotate refresh tokens, so two
+    concurrent refreshes with the same token would make the loser look like a dead grant."""
+    with transaction.atomic():
+        current = ConnectedAccount.objects.select_for_update().get(pk=account.pk)
+        if current.refresh_token != account.refresh_token:  # someone refreshed meanwhile
+            account.access_token = current.access_token
+            account.refresh_token = current.refresh_token
+            account.token_expires_at = current.token_expires_at
+            return current.status == ConnectedAccount.Status.ACTIVE
+        try:
+            tokens = connector_for(current).refresh(current)
+        except PlatformError as exc:
+            failure = exc
+        else:
+            apply_tokens(current, tokens)
+            account.access_token = current.access_token
+            account.refresh_token = current.refresh_token
+            account.token_expires_at = current.token_expires_at
+            return True
+    if isinstance(failure, AuthExpired):
+        mark_needs_reconnect(account, failure.message)
+    else:
+        account.last_error = failure.message[:300]
         account.save(update_fields=["last_error"])
-        return False
-    apply_tokens(account, tokens)
-    return True
+    return False
 
 
 def call_with_refresh[T](account: ConnectedAccount, call: Callable[[], T]) -> T:

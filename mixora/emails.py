@@ -11,7 +11,8 @@ from django.template.loader import render_to_string
 
 def send_templated(name: str, to: str, context: dict[str, Any]) -> None:
     context = {"site_url": settings.SITE_URL, **context}
-    subject = render_to_string(f"emails/{name}_subject.txt", context).strip()
+    # One line, whatever the context holds: a newline in a header is refused by the mailer.
+    subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
     text = render_to_string(f"emails/{name}.txt", context)
     html = render_to_string(f"emails/{name}.html", context)
     message = EmailMultiAlternatives(

@@ -81,7 +81,10 @@ def save(
     to the workspace."""
     if post is not None:
         post = Post.objects.select_for_update().get(pk=post.pk, workspace=workspace)
-        if post.targets.exclude(state__in=EDITABLE).exists():
+        # Lock the targets: the dispatcher (SKIP LOCKED) then leaves them alone until we
+        # commit, and their states are checked under the lock.
+        locked = list(post.targets.select_for_update())
+        if any(t.state not in EDITABLE for t in locked):
             raise UserFacingError(
                 "This post is publishing or published and can no longer be edited."
             )
@@ -119,9 +122,13 @@ def save(
     post.targets.exclude(account_id__in=wanted).delete()
     existing = {t.account_id: t for t in post.targets.all()}
     for account_id, target in wanted.items():
-        row = existing.get(account_id) or PostTarget(post=post, account_id=account_id)
-        row.caption = target.caption
-        row.options = target.options
-        row.save()
+        row = existing.get(account_id)
+        if row is None:
+            PostTarget.objects.create(
+                post=post, account_id=account_id, caption=target.caption, options=target.options
+            )
+        else:  # only what the composer owns; the publisher's fields stay as they are
+            row.caption, row.options = target.caption, target.options
+            row.save(update_fields=["caption", "options"])
     changed = before is None or _content_of(post) != before
     return post, changed

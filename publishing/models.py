@@ -132,6 +132,7 @@ class PostTarget(models.Model):
     options = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
     due_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     attempt_started_at = models.DateTimeField(null=True, blank=True)
     # Set before every platform call and cleared only on a definite answer: while set, the

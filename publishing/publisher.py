@@ -23,12 +23,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from connections import services as connection_services
-from connections.errors import AuthExpired, Permanent, PlatformError, RateLimited, Retryable
+from connections.errors import AuthExpired, PlatformError, RateLimited, Retryable
 from connections.platforms.base import MediaItem, Published, PublishRequest
 from connections.platforms.registry import connector_for
 from notifications.models import Notification
 
 from .models import Post, PostTarget
+from .payloads import settle
 from .states import move
 
 log = logging.getLogger(__name__)
@@ -58,13 +59,15 @@ def dispatch_due(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> i
     while True:
         with transaction.atomic():
             ids = list(
-                PostTarget.objects.filter(state=S.SCHEDULED, due_at__lte=now)
+                PostTarget.objects.filter(
+                    state=S.SCHEDULED, due_at__lte=now, post__stage=Post.Stage.SCHEDULED
+                )
                 .order_by("due_at", "pk")
                 .select_for_update(skip_locked=True, no_key=True, of=("self",))
                 .values_list("pk", flat=True)[:batch_size]
             )
             if ids:
-                PostTarget.objects.filter(pk__in=ids).update(state=S.QUEUED)
+                PostTarget.objects.filter(pk__in=ids).update(state=S.QUEUED, queued_at=now)
                 transaction.on_commit(partial(_fan_out, ids))
         claimed += len(ids)
         if len(ids) < batch_size:
@@ -98,7 +101,7 @@ def recover_abandoned(now: datetime) -> int:
     lost = PostTarget.objects.filter(state=S.PUBLISHING, attempt_started_at__lt=stale).update(
         state=S.SCHEDULED, due_at=now
     )
-    lost += PostTarget.objects.filter(state=S.QUEUED, due_at__lt=stale).update(
+    lost += PostTarget.objects.filter(state=S.QUEUED, queued_at__lt=stale).update(
         state=S.SCHEDULED, due_at=now
     )
     if lost:
@@ -146,8 +149,16 @@ def _absolute_url(name: str) -> str:
 
 
 def request_for(target: PostTarget) -> PublishRequest:
+    recorded = (
+        PostTarget.objects.filter(account_id=target.account_id)
+        .exclude(platform_post_id="")
+        .exclude(pk=target.pk)
+    )
     return PublishRequest(
-        text=target.text, media=_media_items(target.post), options=dict(target.options)
+        text=target.text,
+        media=_media_items(target.post),
+        options=dict(target.options),
+        known_ids=frozenset(recorded.values_list("platform_post_id", flat=True)),
     )
 
 
@@ -161,6 +172,9 @@ def publish_one(target_id: int) -> str:
     target = PostTarget.objects.select_related("account__workspace", "post__workspace").get(
         pk=target_id
     )
+    if target.post.stage != Post.Stage.SCHEDULED:  # unscheduled or sent back meanwhile
+        move(target.pk, S.DRAFT, only_from=[S.PUBLISHING], due_at=None)
+        return "unscheduled"
     account = target.account
     if not account.is_healthy:
         _hold(target, f"{account} needs reconnecting.")
@@ -170,9 +184,7 @@ def publish_one(target_id: int) -> str:
     checkpoint = _Checkpoint(target)
     try:
         if target.outcome_unknown:
-            # Any attempt since the post was first due may have landed.
-            since = (target.post.scheduled_at or now) - RECONCILE_MARGIN
-            found = client.find_published(account, request, checkpoint.data, since)
+            found = _reconcile(target, request, checkpoint)
             if found is not None:
                 _finish(target, found)
                 return "reconciled"
@@ -180,28 +192,53 @@ def publish_one(target_id: int) -> str:
         result = connection_services.call_with_refresh(
             account, lambda: client.publish(account, request, checkpoint)
         )
+    except CannotConfirm as exc:
+        checkpoint.save(confirm_needed=True)
+        _hold(target, exc.message)
+        return "held"
     except AuthExpired as exc:
         connection_services.mark_needs_reconnect(account, exc.message)
-        _hold(target, exc.message, definite=True)
+        _hold(target, exc.message)
         return "held"
     except RateLimited as exc:
-        _retry_at(target, exc.retry_at, exc.message, definite=True)
+        _retry_at(target, exc.retry_at, exc.message)
         return "rate-limited"
     except Retryable as exc:
-        # A timeout or a 5xx: the platform may have the post. The flag stays set.
         if target.attempts >= MAX_ATTEMPTS:
             _fail(target, f"Gave up after {target.attempts} attempts: {exc.message}")
             return "failed"
         _retry_at(target, now + backoff(target.attempts), exc.message)
         return "retrying"
-    except Permanent as exc:
-        _fail(target, exc.message, definite=True)
-        return "failed"
-    except PlatformError as exc:  # any other classified error: treat as permanent
+    except PlatformError as exc:  # Permanent, or anything else classified: no retry
         _fail(target, exc.message)
         return "failed"
     _finish(target, result)
     return "published"
+
+
+class CannotConfirm(PlatformError):
+    """An earlier attempt may have published, and nothing identifies its post."""
+
+
+def _reconcile(
+    target: PostTarget, request: PublishRequest, checkpoint: _Checkpoint
+) -> Published | None:
+    """What an earlier attempt of this target published, if anything. Errors propagate and
+    leave `outcome_unknown` set: the next attempt looks again."""
+    account = target.account
+    client = connector_for(account)
+    if not request.text.strip() and not checkpoint.data:
+        raise CannotConfirm(
+            f"Mixora cannot tell whether an earlier attempt reached {account}: a post "
+            "without text cannot be matched. Check the account, then retry if it is not "
+            "there.",
+            platform=account.platform,
+        )
+    # Any attempt since the post was first due may have landed.
+    since = (target.post.scheduled_at or timezone.now()) - RECONCILE_MARGIN
+    return connection_services.call_with_refresh(
+        account, lambda: client.find_published(account, request, checkpoint.data, since)
+    )
 
 
 def backoff(attempts: int) -> timedelta:
@@ -211,65 +248,34 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _finish(target: PostTarget, published: Published) -> None:
-    with transaction.atomic():
-        moved = move(
-            target.pk,
-            S.PUBLISHED,
-            only_from=[S.PUBLISHING],
-            platform_post_id=published.post_id,
-            permalink=published.permalink,
-            published_at=timezone.now(),
-            outcome_unknown=False,
-            last_error="",
-        )
-        if moved:
-            connection_services.record_success(target.account)
-            _complete_post_if_done(target.post_id)
+    moved = move(
+        target.pk,
+        S.PUBLISHED,
+        only_from=[S.PUBLISHING],
+        platform_post_id=published.post_id,
+        permalink=published.permalink,
+        published_at=timezone.now(),
+        outcome_unknown=False,
+        checkpoint={},
+        last_error="",
+    )
+    if moved:
+        connection_services.record_success(target.account)
+        settle(target.post_id)
 
 
-def _complete_post_if_done(post_id: int) -> None:
-    post = Post.objects.select_for_update().get(pk=post_id)
-    if post.targets.exclude(state=S.PUBLISHED).exists():
-        return
-    post.stage = Post.Stage.PUBLISHED
-    post.save(update_fields=["stage", "updated_at"])
-    transaction.on_commit(partial(delete_payload, post.pk))
+# Errors never clear `outcome_unknown`: once an attempt was made, the next one looks first.
+def _retry_at(target: PostTarget, when: datetime, reason: str) -> None:
+    move(target.pk, S.SCHEDULED, only_from=[S.PUBLISHING], due_at=when, last_error=reason[:500])
 
 
-def delete_payload(post_id: int) -> int:
-    """Delete the media copies kept only for publishing (privacy policy §6: scheduled items
-    are deleted after posting or expiration). Library files and thumbnails stay."""
-    post = Post.objects.get(pk=post_id)
-    deleted = 0
-    for attachment in post.attachments.exclude(payload=""):
-        default_storage.delete(attachment.payload.name)
-        attachment.payload = ""
-        attachment.save(update_fields=["payload"])
-        deleted += 1
-    Post.objects.filter(pk=post_id).update(payload_deleted_at=timezone.now())
-    return deleted
-
-
-def _retry_at(target: PostTarget, when: datetime, reason: str, *, definite: bool = False) -> None:
-    fields: dict[str, Any] = {"due_at": when, "last_error": reason[:500]}
-    if definite:
-        fields["outcome_unknown"] = False
-    move(target.pk, S.SCHEDULED, only_from=[S.PUBLISHING], **fields)
-
-
-def _hold(target: PostTarget, reason: str, *, definite: bool = False) -> None:
-    fields: dict[str, Any] = {"last_error": reason[:500]}
-    if definite:
-        fields["outcome_unknown"] = False
-    if move(target.pk, S.NEEDS_ATTENTION, only_from=[S.PUBLISHING], **fields):
+def _hold(target: PostTarget, reason: str) -> None:
+    if move(target.pk, S.NEEDS_ATTENTION, only_from=[S.PUBLISHING], last_error=reason[:500]):
         _tell_author(target, f"Not published to {target.account}: {reason}")
 
 
-def _fail(target: PostTarget, reason: str, *, definite: bool = False) -> None:
-    fields: dict[str, Any] = {"last_error": reason[:500]}
-    if definite:
-        fields["outcome_unknown"] = False
-    if move(target.pk, S.FAILED, only_from=[S.PUBLISHING], **fields):
+def _fail(target: PostTarget, reason: str) -> None:
+    if move(target.pk, S.FAILED, only_from=[S.PUBLISHING], last_error=reason[:500]):
         _tell_author(target, f"Publishing to {target.account} failed: {reason}")
 
 
@@ -295,7 +301,8 @@ def _tell_author(target: PostTarget, message: str) -> None:
 
 def expire_missed(now: datetime | None = None) -> int:
     """Posts whose time passed more than EXPIRY_GRACE ago without going out everywhere:
-    their unpublished targets expire and the publishing copies of their media are deleted."""
+    their unpublished targets expire, and once nothing of the post is in flight its stage
+    settles and the publishing copies of its media are deleted."""
     now = now or timezone.now()
     cutoff = now - EXPIRY_GRACE
     expired = 0
@@ -304,7 +311,5 @@ def expire_missed(now: datetime | None = None) -> int:
         with transaction.atomic():
             for target in post.targets.filter(state__in=UNFINISHED):
                 expired += move(target.pk, S.EXPIRED, only_from=UNFINISHED)
-            if not post.targets.filter(state=S.PUBLISHED).exists():
-                Post.objects.filter(pk=post.pk).update(stage=Post.Stage.EXPIRED)
-            transaction.on_commit(partial(delete_payload, post.pk))
+        settle(post.pk)  # waits while a target is queued or publishing
     return expired

@@ -15,7 +15,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.SCHEDULED: frozenset({S.QUEUED, S.DRAFT, S.EXPIRED}),
     S.QUEUED: frozenset({S.PUBLISHING, S.SCHEDULED, S.DRAFT, S.EXPIRED}),
     # A retry goes back to SCHEDULED with a later due time; a lost worker's lease too.
-    S.PUBLISHING: frozenset({S.PUBLISHED, S.SCHEDULED, S.FAILED, S.NEEDS_ATTENTION}),
+    # DRAFT: the post left the schedule between the claim and the platform call.
+    S.PUBLISHING: frozenset({S.PUBLISHED, S.SCHEDULED, S.FAILED, S.NEEDS_ATTENTION, S.DRAFT}),
     S.FAILED: frozenset({S.SCHEDULED, S.DRAFT, S.EXPIRED}),
     S.NEEDS_ATTENTION: frozenset({S.SCHEDULED, S.DRAFT, S.EXPIRED}),
     S.PUBLISHED: frozenset(),

@@ -15,7 +15,12 @@ def to_utc(local: datetime, tz_name: str) -> datetime:
     (clocks go back) means its first occurrence."""
     zone = ZoneInfo(tz_name)
     aware = local.replace(tzinfo=zone, fold=0)
-    utc = aware.astimezone(UTC)
+    try:
+        utc = aware.astimezone(UTC)
+    except OverflowError:
+        raise UserFacingError(
+            f"{local:%Y-%m-%d %H:%M} is too far away: choose a time between year 1 and 9999."
+        ) from None
     if utc.astimezone(zone).replace(tzinfo=None) != local:
         raise UserFacingError(
             f"{local:%Y-%m-%d %H:%M} does not exist in {tz_name}: the clocks skip it "

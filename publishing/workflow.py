@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
@@ -14,6 +16,7 @@ from notifications.services import notify_workspace
 
 from . import composer
 from .models import Post, PostComment, PostTarget, ReviewDecision, payload_path
+from .payloads import delete_payload
 from .states import EDITABLE, move
 
 S = PostTarget.State
@@ -69,8 +72,12 @@ def _snapshot_payload(post: Post) -> None:
 
 
 @transaction.atomic
-def schedule(post: Post, actor: Membership) -> Post:
-    if not may_skip_review(actor) and post.stage != Post.Stage.IN_REVIEW:
+def schedule(post: Post, actor: Membership, *, via_approval: bool = False) -> Post:
+    """Put the post's targets on the schedule. Only `approve` may do this for someone who
+    cannot skip review."""
+    if post.stage in (Post.Stage.PUBLISHED, Post.Stage.EXPIRED):
+        raise UserFacingError("This post is already published or expired.")
+    if not (via_approval or may_skip_review(actor)):
         raise UserFacingError("This workspace requires approval: submit the post for review.")
     _require_publishable(post)
     _snapshot_payload(post)
@@ -85,6 +92,10 @@ def schedule(post: Post, actor: Membership) -> Post:
 
 @transaction.atomic
 def submit(post: Post, actor: Membership) -> Post:
+    if post.stage not in (Post.Stage.DRAFT, Post.Stage.CHANGES_REQUESTED):
+        raise UserFacingError(
+            f"This post is {post.get_stage_display().lower()}: only drafts go to review."
+        )
     _require_publishable(post)
     post.stage = Post.Stage.IN_REVIEW
     post.save(update_fields=["stage", "updated_at"])
@@ -110,7 +121,7 @@ def approve(post: Post, actor: Membership, comment: str = "") -> Post:
     ReviewDecision.objects.create(
         post=post, kind=ReviewDecision.Kind.APPROVED, actor=actor.user, comment=comment
     )
-    schedule(post, actor)
+    schedule(post, actor, via_approval=True)
     _tell_author(post, f"{actor.user.display_name} approved “{post}”.")
     return post
 
@@ -121,6 +132,7 @@ def reject(post: Post, actor: Membership, comment: str) -> Post:
         raise UserFacingError("Only a post in review can be sent back.")
     if not comment.strip():
         raise UserFacingError("Say what needs to change.")
+    unschedule(post)
     post.stage = Post.Stage.CHANGES_REQUESTED
     post.save(update_fields=["stage", "updated_at"])
     ReviewDecision.objects.create(
@@ -169,6 +181,9 @@ def unschedule(post: Post) -> Post:
         move(target.pk, S.DRAFT, due_at=None)
     post.stage = Post.Stage.DRAFT
     post.save(update_fields=["stage", "updated_at"])
+    if not post.targets.filter(state__in=[S.QUEUED, S.PUBLISHING]).exists():
+        # The copies exist only for publishing; scheduling again makes new ones.
+        transaction.on_commit(partial(delete_payload, post.pk))
     return post
 
 
@@ -177,13 +192,11 @@ def retry(target: PostTarget, actor: User) -> bool:
     reached the platform is kept, so the publisher still looks before publishing."""
     if not target.account.is_healthy:
         raise UserFacingError(f"Reconnect {target.account} first.")
-    return move(
-        target.pk,
-        S.SCHEDULED,
-        only_from=[S.FAILED, S.NEEDS_ATTENTION],
-        due_at=timezone.now(),
-        last_error="",
-    )
+    fields = {"due_at": timezone.now(), "last_error": ""}
+    if target.checkpoint.get("confirm_needed"):
+        # A person checked the platform and asks to send it: that settles the unknown.
+        fields.update(outcome_unknown=False, checkpoint={})
+    return move(target.pk, S.SCHEDULED, only_from=[S.FAILED, S.NEEDS_ATTENTION], **fields)
 
 
 def comment(post: Post, author: User, body: str) -> PostComment:

@@ -79,6 +79,8 @@ class PublishRequest:
     text: str
     media: tuple[MediaItem, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
+    # Platform ids already recorded for other posts of the account: never a reconcile match.
+    known_ids: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.dateparse import parse_datetime
 
-from ..errors import Permanent
+from ..errors import Permanent, PlatformError
 from . import Platform
 from .base import Checkpoint, Published, PublishRequest
 from .polling import wait_until
@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
 
 def _same_text(a: str, b: str) -> bool:
-    return " ".join((a or "").split()) == " ".join((b or "").split())
+    """Equal after folding whitespace; an empty text matches nothing."""
+    folded = " ".join((b or "").split())
+    return bool(folded) and " ".join((a or "").split()) == folded
 
 
 def _since(value: str, since: datetime | None) -> bool:
@@ -61,16 +63,28 @@ def publish_page(
         post_id = meta.graph_post(f"{page}/feed", token, message=request.text, **attached)["id"]
     else:
         post_id = meta.graph_post(f"{page}/feed", token, message=request.text)["id"]
+    checkpoint.save(post_id=post_id)  # it exists now, whatever happens next
     return Published(post_id, _permalink(meta, token, post_id, "permalink_url"))
 
 
 def _permalink(meta: MetaConnector, token: str, object_id: str, field: str) -> str:
-    return meta.graph_get(object_id, token, fields=field).get(field, "")
+    """Best effort: the post exists whether or not its link can be read right now."""
+    try:
+        return meta.graph_get(object_id, token, fields=field).get(field, "")
+    except PlatformError:
+        return ""
 
 
 def find_on_page(
-    meta: MetaConnector, account: ConnectedAccount, request: PublishRequest, since: datetime
+    meta: MetaConnector,
+    account: ConnectedAccount,
+    request: PublishRequest,
+    checkpoint: dict,
+    since: datetime,
 ) -> Published | None:
+    if checkpoint.get("post_id"):
+        post_id = checkpoint["post_id"]
+        return Published(post_id, _permalink(meta, account.access_token, post_id, "permalink_url"))
     body = meta.graph_get(
         f"{account.external_id}/published_posts",
         account.access_token,
@@ -78,6 +92,8 @@ def find_on_page(
         limit=25,
     )
     for post in body.get("data", []):
+        if post["id"] in request.known_ids:
+            continue
         if _same_text(post.get("message", ""), request.text) and _since(
             post.get("created_time", ""), since
         ):
@@ -92,13 +108,14 @@ def _container(meta: MetaConnector, ig: str, token: str, **params: str) -> str:
     return meta.graph_post(f"{ig}/media", token, **params)["id"]
 
 
-def _wait_ready(meta: MetaConnector, token: str, container: str) -> str:
+def _wait_ready(meta: MetaConnector, token: str, container: str, checkpoint: Checkpoint) -> str:
     """FINISHED (ready to publish) or PUBLISHED (an earlier attempt already did)."""
 
     def status() -> str | None:
         body = meta.graph_get(container, token, fields="status_code,status")
         code = body.get("status_code")
         if code in ("ERROR", "EXPIRED"):
+            checkpoint.save(container_id=None)  # dead: a retry builds a new one
             raise Permanent(
                 f"Instagram could not process the media: {body.get('status') or code}.",
                 platform="meta",
@@ -133,7 +150,7 @@ def publish_instagram(
                 )
                 children.append(_container(meta, ig, token, is_carousel_item="true", **params))
             for child in children:
-                _wait_ready(meta, token, child)
+                _wait_ready(meta, token, child, checkpoint)
             container = _container(
                 meta,
                 ig,
@@ -143,13 +160,14 @@ def publish_instagram(
                 caption=request.text,
             )
         checkpoint.save(container_id=container)
-    if _wait_ready(meta, token, container) == "PUBLISHED":
+    if _wait_ready(meta, token, container, checkpoint) == "PUBLISHED":
         # Never publish a container twice: find what the earlier attempt made.
         found = find_on_instagram(meta, account, request, checkpoint.data, since=None)
         if found is not None:
             return found
         raise Permanent("Instagram says this post is already published.", platform="meta")
     media_id = meta.graph_post(f"{ig}/media_publish", token, creation_id=container)["id"]
+    checkpoint.save(media_id=media_id)
     return Published(media_id, _permalink(meta, token, media_id, "permalink"))
 
 
@@ -160,6 +178,9 @@ def find_on_instagram(
     checkpoint: dict,
     since: datetime | None,
 ) -> Published | None:
+    if checkpoint.get("media_id"):
+        media_id = checkpoint["media_id"]
+        return Published(media_id, _permalink(meta, account.access_token, media_id, "permalink"))
     body = meta.graph_get(
         f"{account.external_id}/media",
         account.access_token,
@@ -167,6 +188,8 @@ def find_on_instagram(
         limit=25,
     )
     for media in body.get("data", []):
+        if media["id"] in request.known_ids:
+            continue
         if _same_text(media.get("caption", ""), request.text) and _since(
             media.get("timestamp", ""), since
         ):
@@ -191,4 +214,4 @@ def find_published(
 ) -> Published | None:
     if account.platform == Platform.INSTAGRAM:
         return find_on_instagram(meta, account, request, checkpoint, since)
-    return find_on_page(meta, account, request, since)
+    return find_on_page(meta, account, request, checkpoint, since)

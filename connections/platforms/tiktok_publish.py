@@ -102,11 +102,15 @@ def publish(
         publish_id = data["publish_id"]
         checkpoint.save(publish_id=publish_id)
         _upload(tiktok, data["upload_url"], video)
-    return wait_until(
-        lambda: _outcome(_status(tiktok, account, publish_id), account, publish_id),
-        what="TikTok's processing",
-        platform="tiktok",
-    )
+    try:
+        return wait_until(
+            lambda: _outcome(_status(tiktok, account, publish_id), account, publish_id),
+            what="TikTok's processing",
+            platform="tiktok",
+        )
+    except Permanent:
+        checkpoint.save(publish_id=None)  # TikTok failed it: a retry starts a new post
+        raise
 
 
 def find_published(

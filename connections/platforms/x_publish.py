@@ -5,6 +5,7 @@ https://docs.x.com/x-api/media/quickstart/media-upload-chunked"""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from .x import XConnector
 
 CHUNK = 4 * 1024 * 1024  # under the 5 MB recommended segment size
+MEDIA_REUSE_SECONDS = 20 * 3600
 
 
 def _upload_image(x: XConnector, token: str, item: MediaItem) -> str:
@@ -84,17 +86,20 @@ def publish(
     x: XConnector, account: ConnectedAccount, request: PublishRequest, checkpoint: Checkpoint
 ) -> Published:
     token = account.access_token
-    media_ids = list(checkpoint.data.get("media_ids", []))
+    # Uploaded media expire after about a day: reuse them only while fresh.
+    fresh = time.time() - checkpoint.data.get("media_uploaded_at", 0) < MEDIA_REUSE_SECONDS
+    media_ids = list(checkpoint.data.get("media_ids", [])) if fresh else []
     if not media_ids and request.media:
         for item in request.media:
             upload = _upload_video if item.kind == "video" else _upload_image
             media_ids.append(upload(x, token, item))
-        checkpoint.save(media_ids=media_ids)  # uploaded media stay usable for about a day
+        checkpoint.save(media_ids=media_ids, media_uploaded_at=time.time())
     payload: dict = {"text": request.text}
     if media_ids:
         payload["media"] = {"media_ids": media_ids}
     body = x.api("POST", "/2/tweets", token, json=payload)
     post_id = str(body["data"]["id"])
+    checkpoint.save(post_id=post_id)
     return Published(post_id, permalink(account, post_id))
 
 
@@ -110,14 +115,20 @@ def find_published(
     checkpoint: dict,
     since: datetime,
 ) -> Published | None:
+    if checkpoint.get("post_id"):
+        return Published(checkpoint["post_id"], permalink(account, checkpoint["post_id"]))
+    wanted = " ".join(request.text.split())
+    if not wanted:
+        return None  # media-only posts are matched by the checkpoint alone
     body = x.api(
         "GET",
         f"/2/users/{account.external_id}/tweets",
         account.access_token,
         params={"max_results": "20", "tweet.fields": "created_at,text"},
     )
-    wanted = " ".join(request.text.split())
     for post in body.get("data") or []:
+        if str(post["id"]) in request.known_ids:
+            continue
         created = parse_datetime(post.get("created_at", "") or "")
         if " ".join(post.get("text", "").split()) == wanted and (
             created is None or created >= since

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from ..errors import Permanent
 from .base import Checkpoint, MediaItem, Published, PublishRequest
 
 if TYPE_CHECKING:
@@ -35,6 +36,14 @@ def _send_from(google: GoogleConnector, session: str, item: MediaItem, offset: i
             offset = int(answer) + 1
 
 
+def _session_state(google: GoogleConnector, session: str, size: int) -> str | None:
+    """The session's progress, or None when YouTube no longer knows it (expired: 404/410)."""
+    try:
+        return google.upload_state(session, size)
+    except Permanent:
+        return None
+
+
 def publish(
     google: GoogleConnector,
     account: ConnectedAccount,
@@ -44,10 +53,10 @@ def publish(
     video = next(m for m in request.media if m.kind == "video")
     session = checkpoint.data.get("session")
     offset = 0
-    if session:
-        state = google.upload_state(session, video.size)
-        if state.startswith("id:"):
-            return Published(state[3:], _watch_url(state[3:]))
+    state = _session_state(google, session, video.size) if session else None
+    if state and state.startswith("id:"):
+        return Published(state[3:], _watch_url(state[3:]))
+    if state:
         offset = int(state)
     else:
         session = google.start_upload(
@@ -77,7 +86,7 @@ def find_published(
     if not session:
         return None  # the session never started: nothing can be on YouTube
     video = next(m for m in request.media if m.kind == "video")
-    state = google.upload_state(session, video.size)
+    state = _session_state(google, session, video.size) or ""
     if state.startswith("id:"):
         return Published(state[3:], _watch_url(state[3:]))
     return None  # incomplete: publishing resumes the same session

@@ -149,7 +149,7 @@ def test_one_second_past_the_grace_period_is_enough(
     assert post.stage == Post.Stage.EXPIRED
 
 
-def test_a_partly_published_post_keeps_its_stage_but_its_unpublished_targets_expire(
+def test_a_partly_published_post_counts_as_published_once_the_rest_expired(
     scheduled_at, accounts_by_platform, django_capture_on_commit_callbacks
 ):
     when = NOW - GRACE - timedelta(days=1)
@@ -160,7 +160,7 @@ def test_a_partly_published_post_keeps_its_stage_but_its_unpublished_targets_exp
         assert publisher.expire_missed(now=NOW) == 2
 
     post.refresh_from_db()
-    assert post.stage == Post.Stage.SCHEDULED
+    assert post.stage == Post.Stage.PUBLISHED  # out of the queue: nothing left to send
     by_platform = {t.account.platform: t for t in post.targets.select_related("account")}
     assert by_platform["facebook"].state == S.EXPIRED
     assert by_platform["instagram"].state == S.EXPIRED
