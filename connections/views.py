@@ -155,6 +155,5 @@ def disconnect(request: WorkspaceRequest, pk: int) -> HttpResponse:
     context = {
         "account": account,
         "deletes": services.deletion_summary(account),
-        "shares_grant": services.shares_meta_grant(account),
     }
     return render(request, "connections/disconnect.html", context)
