@@ -5,6 +5,7 @@ https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/cont
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -75,29 +76,44 @@ def _permalink(meta: MetaConnector, token: str, object_id: str, field: str) -> s
         return ""
 
 
-def find_on_page(
+@dataclass(frozen=True)
+class _Listing:
+    """Where a network lists an account's recent posts, and what its fields are called."""
+
+    checkpoint_key: str
+    edge: str
+    text: str
+    created: str
+    link: str
+
+
+PAGE_POSTS = _Listing("post_id", "published_posts", "message", "created_time", "permalink_url")
+INSTAGRAM_MEDIA = _Listing("media_id", "media", "caption", "timestamp", "permalink")
+
+
+def _find(
     meta: MetaConnector,
     account: ConnectedAccount,
     request: PublishRequest,
     checkpoint: dict,
-    since: datetime,
+    since: datetime | None,
+    listing: _Listing,
 ) -> Published | None:
-    if checkpoint.get("post_id"):
-        post_id = checkpoint["post_id"]
-        return Published(post_id, _permalink(meta, account.access_token, post_id, "permalink_url"))
-    body = meta.graph_get(
-        f"{account.external_id}/published_posts",
-        account.access_token,
-        fields="id,message,created_time,permalink_url",
-        limit=25,
-    )
-    for post in body.get("data", []):
-        if post["id"] in request.known_ids:
+    """The checkpointed id if an earlier attempt got one, else a recent post with the same
+    text that no other target has claimed."""
+    token = account.access_token
+    if checkpoint.get(listing.checkpoint_key):
+        known = checkpoint[listing.checkpoint_key]
+        return Published(known, _permalink(meta, token, known, listing.link))
+    fields = ",".join(("id", listing.text, listing.created, listing.link))
+    body = meta.graph_get(f"{account.external_id}/{listing.edge}", token, fields=fields, limit=25)
+    for item in body.get("data", []):
+        if item["id"] in request.known_ids:
             continue
-        if _same_text(post.get("message", ""), request.text) and _since(
-            post.get("created_time", ""), since
+        if _same_text(item.get(listing.text, ""), request.text) and _since(
+            item.get(listing.created, ""), since
         ):
-            return Published(post["id"], post.get("permalink_url", ""))
+            return Published(item["id"], item.get(listing.link, ""))
     return None
 
 
@@ -162,39 +178,13 @@ def publish_instagram(
         checkpoint.save(container_id=container)
     if _wait_ready(meta, token, container, checkpoint) == "PUBLISHED":
         # Never publish a container twice: find what the earlier attempt made.
-        found = find_on_instagram(meta, account, request, checkpoint.data, since=None)
+        found = _find(meta, account, request, checkpoint.data, None, INSTAGRAM_MEDIA)
         if found is not None:
             return found
         raise Permanent("Instagram says this post is already published.", platform="meta")
     media_id = meta.graph_post(f"{ig}/media_publish", token, creation_id=container)["id"]
     checkpoint.save(media_id=media_id)
     return Published(media_id, _permalink(meta, token, media_id, "permalink"))
-
-
-def find_on_instagram(
-    meta: MetaConnector,
-    account: ConnectedAccount,
-    request: PublishRequest,
-    checkpoint: dict,
-    since: datetime | None,
-) -> Published | None:
-    if checkpoint.get("media_id"):
-        media_id = checkpoint["media_id"]
-        return Published(media_id, _permalink(meta, account.access_token, media_id, "permalink"))
-    body = meta.graph_get(
-        f"{account.external_id}/media",
-        account.access_token,
-        fields="id,caption,permalink,timestamp",
-        limit=25,
-    )
-    for media in body.get("data", []):
-        if media["id"] in request.known_ids:
-            continue
-        if _same_text(media.get("caption", ""), request.text) and _since(
-            media.get("timestamp", ""), since
-        ):
-            return Published(media["id"], media.get("permalink", ""))
-    return None
 
 
 def publish(
@@ -213,5 +203,5 @@ def find_published(
     since: datetime,
 ) -> Published | None:
     if account.platform == Platform.INSTAGRAM:
-        return find_on_instagram(meta, account, request, checkpoint, since)
-    return find_on_page(meta, account, request, checkpoint, since)
+        return _find(meta, account, request, checkpoint, since, INSTAGRAM_MEDIA)
+    return _find(meta, account, request, checkpoint, since, PAGE_POSTS)
