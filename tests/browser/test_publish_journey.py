@@ -81,5 +81,9 @@ def test_editor_composes_approver_approves_worker_publishes(
     expect(reviewer.locator("#targets .pill--target-published")).to_have_count(3)
     expect(reviewer.locator(".stage")).to_have_text("Published")
     shot(reviewer, "4-published")
+    reviewer.get_by_role("link", name="Posts", exact=True).click()
+    reviewer.get_by_role("link", name=re.compile("^Published")).click()
+    expect(reviewer.locator(".post-row")).to_contain_text("Our autumn menu is here")
+    shot(reviewer, "5-published-list")
     assert len(emulator.control("GET", "posts?platform=meta")) == 2
     assert len(emulator.control("GET", "posts?platform=x")) == 1

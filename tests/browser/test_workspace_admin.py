@@ -51,8 +51,11 @@ def test_owner_changes_a_role_removes_a_member_and_reads_the_audit_log(app, new_
     assert workspace.name == "Northwind"  # bad input changed nothing
     shot(page, "1-settings-error")
     page.get_by_label("Workspace name").fill("Northwind Traders")
+    page.get_by_label("Posts need approval").check()
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_text("Workspace settings saved.")).to_be_visible()
+    workspace.refresh_from_db()
+    assert workspace.approval_required is True
 
     page.get_by_role("link", name="Audit log").click()
     table = page.locator("table")
