@@ -32,7 +32,7 @@ def main() -> int:
             "-l",
             "info",
             "-s",
-            str(ROOT / "var" / "celerybeat-schedule"),
+            str(Path(os.environ.get("MIXORA_VAR_DIR") or ROOT / "var") / "celerybeat-schedule"),
         ],
     }
     procs = {
@@ -40,7 +40,9 @@ def main() -> int:
         for name, cmd in commands.items()
     }
     print(
-        f"\nMixora is starting at http://127.0.0.1:{port}  (Ctrl-C stops everything)\n", flush=True
+        f"\nMixora is starting at http://127.0.0.1:{port}, the platform emulator at "
+        f"http://127.0.0.1:{emulator_port}  (Ctrl-C stops everything)\n",
+        flush=True,
     )
 
     stopping = False
