@@ -16,6 +16,7 @@ RATE_LIMITS = {
     "x.delete_tweet": 50,
     "x.user_tweets": 900,
     "x.media_upload": 1875,
+    "x.dm_send": 15,
 }
 RATE_WINDOW = 900
 USER_FIELDS = (

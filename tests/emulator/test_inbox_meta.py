@@ -1,0 +1,300 @@
+"""The emulated Meta inbox: webhook verification, signed deliveries of Page and Instagram
+messages and comments, the Send API's messaging windows and comment replies.
+
+`Receiver` plays Mixora's webhook endpoint: it answers the Meta and X handshakes and records
+every delivery; the tests check the signatures with the real algorithms."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+
+from tests.emulator.publishing import META_SCOPES, meta_page_tokens, meta_user_token
+
+COFFEE, BAKERY = "20000000000001", "20000000000002"
+COFFEE_IG = "17841400000000001"
+SECRET = "meta-app-secret"
+VERIFY_TOKEN = "mixora-verify"
+INBOX_SCOPES = META_SCOPES + ",pages_messaging,pages_manage_engagement,instagram_manage_comments"
+CUSTOMER = {"id": "6100000000000042", "name": "Casey Customer"}
+HOUR, DAY = 3600, 86400
+
+
+class Receiver:
+    """A loopback HTTP server standing in for Mixora's webhook URL."""
+
+    def __init__(self) -> None:
+        self.secret, self.verify_token = SECRET, VERIFY_TOKEN
+        self.deliveries: list[tuple[dict[str, str], bytes]] = []
+        self.status = 200
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+                if "crc_token" in query:
+                    digest = hmac.new(
+                        receiver.secret.encode(), query["crc_token"].encode(), hashlib.sha256
+                    ).digest()
+                    token = "sha256=" + base64.b64encode(digest).decode()
+                    self._answer(200, json.dumps({"response_token": token}).encode())
+                elif (
+                    query.get("hub.mode") == "subscribe"
+                    and query.get("hub.verify_token") == receiver.verify_token
+                ):
+                    self._answer(200, query["hub.challenge"].encode())
+                else:
+                    self._answer(403, b"")
+
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                receiver.deliveries.append((headers, body))
+                self._answer(receiver.status, b"")
+
+            def _answer(self, status: int, body: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhooks/incoming"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def bodies(self) -> list[dict]:
+        return [json.loads(body) for _, body in self.deliveries]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    yield server
+    server.close()
+
+
+def subscribe(emulator, receiver: Receiver, **changes: str) -> requests.Response:
+    payload = {
+        "platform": "meta",
+        "url": receiver.url,
+        "verify_token": VERIFY_TOKEN,
+        "secret": SECRET,
+        **changes,
+    }
+    return requests.post(f"{emulator.url}/_control/webhooks/subscribe", json=payload, timeout=10)
+
+
+def inbound(emulator, **payload: object) -> requests.Response:
+    body = {"platform": "meta", "kind": "message", "account_id": COFFEE, "from": CUSTOMER}
+    return requests.post(f"{emulator.url}/_control/inbound", json={**body, **payload}, timeout=10)
+
+
+def send(emulator, token: str, text: str, **extra: object) -> requests.Response:
+    body = {
+        "recipient": {"id": CUSTOMER["id"]},
+        "message": {"text": text},
+        "messaging_type": "RESPONSE",
+        **extra,
+    }
+    return requests.post(
+        f"{emulator.url}/graph/v25.0/{COFFEE}/messages",
+        json=body,
+        params={"access_token": token},
+        timeout=5,
+    )
+
+
+@pytest.fixture
+def tokens(emulator) -> dict[str, str]:
+    """Page tokens from a long-lived user token: they never expire, so the clock can move."""
+    graph = f"{emulator.url}/graph/v25.0"
+    exchange = {
+        "grant_type": "fb_exchange_token",
+        "client_id": "meta-app",
+        "client_secret": "meta-secret",
+        "fb_exchange_token": meta_user_token(emulator, INBOX_SCOPES),
+    }
+    long_lived = requests.get(f"{graph}/oauth/access_token", params=exchange, timeout=5).json()
+    accounts = requests.get(
+        f"{graph}/me/accounts",
+        params={"fields": "id,access_token", "access_token": long_lived["access_token"]},
+        timeout=5,
+    ).json()["data"]
+    return {page["id"]: page["access_token"] for page in accounts}
+
+
+def test_verification_echoes_the_challenge_and_a_wrong_token_fails(emulator, receiver):
+    good = subscribe(emulator, receiver).json()
+    assert good["verified"] is True
+    assert good["status"] == 200
+    bad = subscribe(emulator, receiver, verify_token="not-ours").json()
+    assert bad["verified"] is False
+    assert bad["status"] == 403
+    # An unverified subscription gets no deliveries.
+    event = inbound(emulator, text="Anyone there?").json()
+    assert receiver.deliveries == []
+    assert event["deliveries"][0]["status"] is None
+
+
+def test_a_page_message_is_delivered_signed(emulator, receiver):
+    subscribe(emulator, receiver)
+    event = inbound(emulator, text="Do you have oat milk? ☕").json()
+    headers, raw = receiver.deliveries[0]
+    expected = hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(headers["x-hub-signature-256"], "sha256=" + expected)
+    assert (
+        headers["x-hub-signature"] == "sha1=" + hmac.new(SECRET.encode(), raw, "sha1").hexdigest()
+    )
+    assert b"\\u2615" in raw  # non-ASCII escaped, as Meta signs it
+    body = json.loads(raw)
+    assert body["object"] == "page"
+    assert body["entry"][0]["id"] == COFFEE
+    messaging = body["entry"][0]["messaging"][0]
+    assert messaging["sender"] == {"id": CUSTOMER["id"]}
+    assert messaging["message"] == {"mid": event["id"], "text": "Do you have oat milk? ☕"}
+    assert event["id"].startswith("m_")
+    assert event["deliveries"][0]["status"] == 200
+
+
+def test_instagram_messages(emulator, receiver):
+    subscribe(emulator, receiver)
+    inbound(emulator, account_id=COFFEE_IG, text="Hi from IG")
+    assert receiver.bodies()[0]["object"] == "instagram"
+    assert receiver.bodies()[0]["entry"][0]["messaging"][0]["message"]["text"] == "Hi from IG"
+    no_post = inbound(emulator, account_id=COFFEE_IG, kind="comment", text="Nice", post_id="1")
+    assert no_post.status_code == 400
+
+
+def test_page_comments_link_to_the_post_and_replies_are_recorded(emulator, receiver, tokens):
+    subscribe(emulator, receiver)
+    post = requests.post(
+        f"{emulator.url}/graph/v25.0/{COFFEE}/feed",
+        data={"message": "New beans", "access_token": tokens[COFFEE]},
+        timeout=5,
+    ).json()["id"]
+    comment = inbound(emulator, kind="comment", post_id=post, text="Which origin?").json()
+    value = receiver.bodies()[0]["entry"][0]["changes"][0]
+    assert value["field"] == "feed"
+    assert value["value"]["item"] == "comment"
+    assert value["value"]["post_id"] == post
+    assert value["value"]["comment_id"] == comment["id"]
+    assert comment["id"].startswith(post.split("_")[1] + "_")
+    reply = requests.post(
+        f"{emulator.url}/graph/v25.0/{comment['id']}/comments",
+        data={"message": "Ethiopia!", "access_token": tokens[COFFEE]},
+        timeout=5,
+    )
+    assert reply.status_code == 200, reply.text
+    sent = emulator.control("GET", "replies?platform=meta")
+    assert [(r["kind"], r["text"], r["in_reply_to"]) for r in sent] == [
+        ("comment_reply", "Ethiopia!", comment["id"])
+    ]
+    wrong_page = requests.post(
+        f"{emulator.url}/graph/v25.0/{comment['id']}/comments",
+        data={"message": "x", "access_token": tokens[BAKERY]},
+        timeout=5,
+    )
+    assert wrong_page.json()["error"]["code"] == 100
+
+
+def test_redelivery_sends_the_same_event_again(emulator, receiver):
+    subscribe(emulator, receiver)
+    event = inbound(emulator, text="Hello").json()
+    again = emulator.control("POST", "inbound", {"platform": "meta", "redeliver": event["id"]})
+    assert len(again["deliveries"]) == 2
+    assert receiver.deliveries[0][1] == receiver.deliveries[1][1]
+    assert len(emulator.control("GET", "inbound?platform=meta")) == 1
+
+
+def test_out_of_order_delivery(emulator, receiver):
+    subscribe(emulator, receiver)
+    first = inbound(emulator, text="first", deliver=False).json()
+    emulator.control("POST", "clock", {"advance": 5})
+    second = inbound(emulator, text="second").json()
+    emulator.control("POST", "inbound", {"platform": "meta", "redeliver": first["id"]})
+    texts = [b["entry"][0]["messaging"][0]["message"]["text"] for b in receiver.bodies()]
+    stamps = [b["entry"][0]["messaging"][0]["timestamp"] for b in receiver.bodies()]
+    assert texts == ["second", "first"]
+    assert stamps[0] > stamps[1]
+    assert second["deliveries"][0]["status"] == 200
+
+
+def test_a_failing_endpoint_status_is_recorded(emulator, receiver):
+    subscribe(emulator, receiver)
+    receiver.status = 500
+    assert inbound(emulator, text="Hello").json()["deliveries"][0]["status"] == 500
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "standard_ok", "human_agent_ok"),
+    [
+        (23 * HOUR + 59 * 60, True, True),
+        (24 * HOUR + 60, False, True),
+        (6 * DAY + 23 * HOUR, False, True),
+        (7 * DAY + 60, False, False),
+    ],
+)
+def test_messaging_windows(emulator, tokens, elapsed, standard_ok, human_agent_ok):
+    inbound(emulator, text="Is my order ready?")
+    emulator.control("POST", "clock", {"advance": elapsed})
+    for ok, extra in (
+        (standard_ok, {}),
+        (human_agent_ok, {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}),
+    ):
+        response = send(emulator, tokens[COFFEE], f"Reply {extra}", **extra)
+        if ok:
+            assert response.status_code == 200, response.text
+            assert response.json()["recipient_id"] == CUSTOMER["id"]
+        else:
+            error = response.json()["error"]
+            assert (response.status_code, error["code"], error["error_subcode"]) == (
+                400,
+                10,
+                2018278,
+            )
+
+
+def test_send_api_records_replies_and_refuses_strangers(emulator, tokens):
+    inbound(emulator, text="Hello")
+    assert send(emulator, tokens[COFFEE], "Hi Casey").status_code == 200
+    tagged = {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
+    assert send(emulator, tokens[COFFEE], "Following up", **tagged).status_code == 200
+    sent = emulator.control("GET", "replies?platform=meta")
+    assert [(r["text"], r["messaging_type"], r["tag"], r["recipient"]) for r in sent] == [
+        ("Hi Casey", "RESPONSE", None, CUSTOMER["id"]),
+        ("Following up", "MESSAGE_TAG", "HUMAN_AGENT", CUSTOMER["id"]),
+    ]
+    assert all(r["id"].startswith("m_") and r["sent_time"] for r in sent)
+    stranger = send(emulator, tokens[BAKERY], "Hi").json()["error"]
+    assert (stranger["code"], stranger["error_subcode"]) == (100, 33)  # another page's token
+    other_page = requests.post(
+        f"{emulator.url}/graph/v25.0/{BAKERY}/messages",
+        json={
+            "recipient": {"id": CUSTOMER["id"]},
+            "message": {"text": "Hi"},
+            "messaging_type": "RESPONSE",
+        },
+        params={"access_token": tokens[BAKERY]},
+        timeout=5,
+    ).json()["error"]
+    assert (other_page["code"], other_page["error_subcode"]) == (100, 2018001)
+    bad_tag = send(emulator, tokens[COFFEE], "Hi", messaging_type="MESSAGE_TAG", tag="OTHER")
+    assert bad_tag.json()["error"]["code"] == 100
+    no_scope = send(emulator, meta_page_tokens(emulator)[COFFEE], "Hi").json()["error"]
+    assert no_scope["code"] == 230
