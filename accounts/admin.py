@@ -38,6 +38,8 @@ class UserAdmin(admin.ModelAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             fields += ["is_staff", "is_superuser", "groups"]  # no self-promotion
+            if obj is not None and obj.is_superuser:
+                fields.append("email")  # a reset link to a changed address takes the account
         return fields
 
 

@@ -25,6 +25,15 @@ def _lock_memberships(workspace_id: int) -> list[Membership]:
     )
 
 
+def _fresh(locked: dict[int, Membership], *members: Membership) -> list[Membership]:
+    """The locked, current rows of `members`: a role changed or a member removed since the
+    request read them must decide, not the stale copy."""
+    fresh = [locked.get(m.pk) for m in members]
+    if any(m is None for m in fresh):
+        raise UserFacingError("The team changed meanwhile: reload the page and try again.")
+    return fresh
+
+
 def _other_owners(memberships: list[Membership], target: Membership) -> int:
     return sum(1 for m in memberships if m.role == Role.OWNER and m.pk != target.pk)
 
@@ -41,7 +50,7 @@ def change_role(
     actor: Membership, target: Membership, new_role: str, request: HttpRequest
 ) -> Membership:
     locked = {m.pk: m for m in _lock_memberships(actor.workspace_id)}
-    target = locked[target.pk]
+    actor, target = _fresh(locked, actor, target)
     _may_manage(actor, target)
     if new_role not in assignable_roles(actor.role):
         raise UserFacingError("You cannot give that role.")
@@ -68,7 +77,7 @@ def change_role(
 @transaction.atomic
 def remove_member(actor: Membership, target: Membership, request: HttpRequest) -> None:
     locked = {m.pk: m for m in _lock_memberships(actor.workspace_id)}
-    target = locked[target.pk]
+    actor, target = _fresh(locked, actor, target)
     leaving = actor.pk == target.pk
     if not leaving:
         _may_manage(actor, target)
@@ -90,7 +99,7 @@ def remove_member(actor: Membership, target: Membership, request: HttpRequest) -
 def transfer_ownership(actor: Membership, target: Membership, request: HttpRequest) -> None:
     """The target becomes an owner and the acting owner steps down to admin."""
     locked = {m.pk: m for m in _lock_memberships(actor.workspace_id)}
-    actor, target = locked[actor.pk], locked[target.pk]
+    actor, target = _fresh(locked, actor, target)
     if actor.role != Role.OWNER:
         raise UserFacingError("Only an owner can transfer ownership.")
     if actor.pk == target.pk:

@@ -372,3 +372,45 @@ def test_member_list_query_count_does_not_grow_with_members(client, make_member,
     assert Membership.objects.filter(workspace=workspace).count() == 20
     assert response.content.decode().count('data-member="') == 20
     assert with_twenty == with_two
+
+
+def test_a_member_demoted_meanwhile_cannot_act_on_a_stale_role(rf, make_member):
+    from accounts import members as member_services
+    from accounts.models import Membership
+    from mixora.errors import UserFacingError
+    from tests.factories import WorkspaceFactory
+
+    workspace = WorkspaceFactory()
+    for email in ("a@x.test", "b@x.test", "c@x.test"):
+        make_member(workspace, Role.OWNER, email=email)
+    b = Membership.objects.get(user__email="b@x.test")
+    c = Membership.objects.get(user__email="c@x.test")
+    stale_b = Membership.objects.get(pk=b.pk)  # what B's request read before A acted
+    Membership.objects.filter(pk=b.pk).update(role=Role.VIEWER)  # A demotes B
+    request = rf.post("/")
+    request.user = b.user
+
+    with pytest.raises(UserFacingError, match="Only owners and admins"):
+        member_services.remove_member(stale_b, c, request)
+    with pytest.raises(UserFacingError):
+        member_services.change_role(stale_b, c, Role.VIEWER, request)
+    assert Membership.objects.get(pk=c.pk).role == Role.OWNER
+
+
+def test_acting_on_a_member_removed_meanwhile_is_refused_not_a_crash(rf, make_member):
+    from accounts import members as member_services
+    from accounts.models import Membership
+    from mixora.errors import UserFacingError
+    from tests.factories import WorkspaceFactory
+
+    workspace = WorkspaceFactory()
+    owner = make_member(workspace, Role.OWNER)
+    editor = make_member(workspace, Role.EDITOR)
+    actor = Membership.objects.get(user=owner)
+    target = Membership.objects.get(user=editor)
+    Membership.objects.filter(pk=target.pk).delete()  # another admin was quicker
+    request = rf.post("/")
+    request.user = owner
+
+    with pytest.raises(UserFacingError, match="changed meanwhile"):
+        member_services.remove_member(actor, target, request)
