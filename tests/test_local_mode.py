@@ -111,7 +111,6 @@ def _children(pid: int) -> set[int]:
     return found
 
 
-@pytest.mark.skipif(not Path("/proc").exists(), reason="reads the process table from /proc")
 def test_run_serves_with_worker_and_beat_and_ctrl_c_stops_them_all(local_env):
     env = dict(local_env)
     env["PORT"] = str(port := _free_port())

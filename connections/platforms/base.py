@@ -17,7 +17,7 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
-from ..errors import PlatformError, Retryable
+from ..errors import Permanent, PlatformError, Retryable
 
 if TYPE_CHECKING:
     from ..models import ConnectedAccount
@@ -129,6 +129,7 @@ class HttpClient:
     """One requests session per platform module, with a timeout on every call."""
 
     platform = ""
+    platform_label = "The platform"  # how messages name it
 
     def __init__(self) -> None:
         self.session = requests.Session()
@@ -163,10 +164,6 @@ class HttpClient:
     def timeout(self) -> tuple[int, int]:
         return settings.PLATFORM_HTTP_TIMEOUT
 
-    @property
-    def platform_label(self) -> str:
-        return self.platform.capitalize() or "The platform"
-
 
 def json_or_empty(response: requests.Response) -> dict[str, Any]:
     try:
@@ -178,8 +175,6 @@ def json_or_empty(response: requests.Response) -> dict[str, Any]:
 
 def unexpected(platform: str, response: requests.Response) -> PlatformError:
     """A status nothing else classified: 5xx retry, anything else is permanent."""
-    from ..errors import Permanent
-
     if response.status_code >= 500:
         return Retryable(
             f"{platform} had a server error ({response.status_code}).",

@@ -83,10 +83,7 @@ class GoogleConnector(PublishesThroughModule, HttpClient):
     platform = "google"
     publishing = youtube_publish
     provider = platforms.Provider.GOOGLE
-
-    @property
-    def platform_label(self) -> str:
-        return LABEL
+    platform_label = LABEL
 
     def authorization_url(self, redirect_uri: str, state: str, code_challenge: str) -> str:
         client_id, _ = platforms.credentials(self.provider)

@@ -104,10 +104,7 @@ class MetaConnector(PublishesThroughModule, HttpClient):
     platform = "meta"
     publishing = meta_publish
     provider = platforms.Provider.META
-
-    @property
-    def platform_label(self) -> str:
-        return LABEL
+    platform_label = LABEL
 
     def authorization_url(self, redirect_uri: str, state: str, code_challenge: str) -> str:
         client_id, _ = platforms.credentials(self.provider)

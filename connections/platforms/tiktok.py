@@ -108,10 +108,7 @@ class TikTokConnector(PublishesThroughModule, HttpClient):
     platform = "tiktok"
     publishing = tiktok_publish
     provider = platforms.Provider.TIKTOK
-
-    @property
-    def platform_label(self) -> str:
-        return LABEL
+    platform_label = LABEL
 
     def authorization_url(self, redirect_uri: str, state: str, code_challenge: str) -> str:
         client_key, _ = platforms.credentials(self.provider)

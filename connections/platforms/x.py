@@ -60,6 +60,7 @@ class XConnector(PublishesThroughModule, HttpClient):
     platform = "x"
     publishing = x_publish
     provider = platforms.Provider.X
+    platform_label = LABEL
 
     def _client(self) -> tuple[str, str]:
         return platforms.credentials(self.provider)

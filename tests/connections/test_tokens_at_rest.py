@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from django.core.management import call_command
@@ -60,7 +62,7 @@ def test_rotation_moves_every_token_under_the_newest_key(account, settings):
     new_key = Fernet.generate_key().decode()
     settings.TOKEN_ENCRYPTION_KEYS = [new_key, *old_keys]
 
-    call_command("rotate_token_keys", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("rotate_token_keys", stdout=io.StringIO())
 
     after = raw_columns(account.pk)
     assert after != before
