@@ -92,6 +92,10 @@ class Workspace(models.Model):
     admins_skip_review = models.BooleanField(
         default=True, help_text="Owners and admins may schedule without review."
     )
+    # Days inbox messages are kept; None keeps them until deleted or disconnected.
+    inbox_retention_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=[(365, "365 days"), (90, "90 days"), (30, "30 days")]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces"

@@ -18,6 +18,7 @@ class Role(models.TextChoices):
 class Capability(StrEnum):
     VIEW = "view"
     COMPOSE = "compose"
+    INBOX_REPLY = "inbox_reply"
     APPROVE = "approve"
     MANAGE_MEMBERS = "manage_members"
     MANAGE_SETTINGS = "manage_settings"
@@ -31,6 +32,7 @@ class Capability(StrEnum):
 _EVERYONE = {Capability.VIEW}
 _ADMINISTER = {
     Capability.COMPOSE,
+    Capability.INBOX_REPLY,
     Capability.APPROVE,
     Capability.MANAGE_MEMBERS,
     Capability.MANAGE_SETTINGS,
@@ -45,16 +47,18 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | {Capability.MANAGE_BILLING, Capability.DELETE_WORKSPACE, Capability.TRANSFER_OWNERSHIP}
     ),
     Role.ADMIN: frozenset(_EVERYONE | _ADMINISTER),
-    Role.EDITOR: frozenset(_EVERYONE | {Capability.COMPOSE}),
-    Role.APPROVER: frozenset(_EVERYONE | {Capability.APPROVE}),
+    Role.EDITOR: frozenset(_EVERYONE | {Capability.COMPOSE, Capability.INBOX_REPLY}),
+    Role.APPROVER: frozenset(_EVERYONE | {Capability.APPROVE, Capability.INBOX_REPLY}),
     Role.VIEWER: frozenset(_EVERYONE),
 }
 
 ROLE_DESCRIPTIONS: dict[str, str] = {
     Role.OWNER: "Everything, including billing and deleting the workspace.",
     Role.ADMIN: "Manages members, connected accounts and settings; composes and approves.",
-    Role.EDITOR: "Composes and schedules posts; publishes directly where approval is off.",
-    Role.APPROVER: "Reviews drafts and approves or rejects them.",
+    Role.EDITOR: (
+        "Composes and schedules posts; publishes directly where approval is off; answers the inbox."
+    ),
+    Role.APPROVER: "Reviews drafts and approves or rejects them; answers the inbox.",
     Role.VIEWER: "Read-only access to the calendar, inbox and analytics.",
 }
 

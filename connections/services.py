@@ -22,7 +22,7 @@ from .errors import AuthExpired, PlatformError
 from .models import ConnectedAccount
 from .platforms.base import Grant, Profile, TokenSet
 from .platforms.registry import connector_for
-from .signals import account_reconnected
+from .signals import account_disconnecting, account_reconnected
 
 log = logging.getLogger(__name__)
 
@@ -255,5 +255,6 @@ def disconnect(account: ConnectedAccount, request: HttpRequest) -> Disconnected:
             account=account.display_name,
             revoked_at_platform=revoked,
         )
+        account_disconnecting.send(sender=ConnectedAccount, account=account)
         account.delete()
     return Disconnected(name, revoked, error)

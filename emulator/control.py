@@ -1,13 +1,18 @@
-"""The control API (`/_control/…`) tests and developers drive the emulator with, and the
-avatar pictures the emulated profiles point at."""
+"""The control API (`/_control/…`) tests and developers drive the emulator with, the avatar
+pictures the emulated profiles point at and the images inbound message attachments point at."""
 
 from __future__ import annotations
 
+import colorsys
 import hashlib
+import re
+import struct
+import zlib
+from collections.abc import Callable
 from html import escape
 
-from emulator import server
-from emulator.posts import BEHAVIOUR
+from emulator import facebook, instagram, server, x_publish, youtube
+from emulator.posts import BEHAVIOUR, Post
 from emulator.server import Handler, Request, Response, Service, json_response
 from emulator.state import FAULT_KINDS, PLATFORMS, STATE, Fault
 
@@ -143,6 +148,66 @@ def posts(req: Request) -> Response:
     )
 
 
+def _facebook_post(account_id: str, text: str) -> Post:
+    found = STATE.find_page(account_id)
+    if found is None:
+        raise _BadRequest("account_id must be a Page id the emulator holds")
+    return facebook.add_post(found[1], "mobile_status_update", text, [])
+
+
+def _instagram_post(account_id: str, text: str) -> Post:
+    found = STATE.find_instagram(account_id)
+    if found is None:
+        raise _BadRequest("account_id must be an Instagram account id the emulator holds")
+    if len(text) > (limit := instagram.CAPTION_LIMITS["characters"]):
+        raise _BadRequest(f"an Instagram caption has at most {limit} characters")
+    return instagram.add_media(found[1], "IMAGE", text, [])
+
+
+def _x_post(account_id: str, text: str) -> Post:
+    user = STATE.user("x", account_id)
+    if user is None:
+        raise _BadRequest("account_id must be an X user id the emulator holds")
+    if x_publish.weighted_length(text) > (limit := x_publish.MAX_WEIGHTED_LENGTH):
+        raise _BadRequest(f"an X post weighs at most {limit} characters")
+    return x_publish.add_post(user, text)
+
+
+def _youtube_video(account_id: str, text: str) -> Post:
+    found = STATE.find_channel(account_id)
+    if found is None:
+        raise _BadRequest("account_id must be a YouTube channel id the emulator holds")
+    title = text or "Untitled video"  # a video always has a title
+    if len(title) > youtube.TITLE_LIMIT or re.search(r"[<>]", title):
+        raise _BadRequest(f"a YouTube title has at most {youtube.TITLE_LIMIT} characters, no < >")
+    return youtube.add_video(found[1], {"title": title}, {"privacyStatus": "public"}, [])
+
+
+# network -> how its publish path makes a post of that account (ids, permalink, details)
+_EARLIER_POSTS: dict[str, Callable[[str, str], Post]] = {
+    "facebook": _facebook_post,
+    "instagram": _instagram_post,
+    "x": _x_post,
+    "youtube": _youtube_video,
+}
+
+
+@service.route("POST", r"/_control/posts")
+@_answer
+def create_post(req: Request) -> Response:
+    """A post the account published before, outside Mixora (so customers can comment on it);
+    no media is kept, and no platform rule but the text limits applies."""
+    payload = _payload(req)
+    network = payload.get("network")
+    if network not in _EARLIER_POSTS:
+        raise _BadRequest(f"network must be one of {', '.join(_EARLIER_POSTS)}")
+    text = payload.get("text", "")
+    if not isinstance(text, str):
+        raise _BadRequest("text must be a string")
+    post = _EARLIER_POSTS[network](str(payload.get("account_id") or ""), text)
+    return json_response(post.to_json(), 201)
+
+
 @service.route("GET", r"/_control/behaviour")
 def behaviour(req: Request) -> Response:
     return json_response(STATE.behaviour)
@@ -198,3 +263,30 @@ def avatar(req: Request) -> Response:
         f'font-size="96" fill="#fff">{escape(letter)}</text></svg>'
     )
     return Response(200, svg.encode(), {"Content-Type": "image/svg+xml"})
+
+
+def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A solid 8-bit RGB PNG built by hand: the signature, then IHDR, IDAT and IEND chunks."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # depth 8, truecolour
+    row = b"\x00" + bytes(rgb) * width  # each scanline starts with its filter type (0: none)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
+
+
+@service.route("GET", r"/_media/attachments/(?P<key>[^/]+)\.png")
+def attachment(req: Request) -> Response:
+    """The picture of an inbound message's image attachment, coloured by its key like the
+    avatars (the machine may be offline, so nothing points at a real CDN)."""
+    hue = int(hashlib.sha256(req.params["key"].encode()).hexdigest()[:4], 16) % 360
+    red, green, blue = colorsys.hls_to_rgb(hue / 360, 0.45, 0.55)
+    png = _png(64, 48, (round(red * 255), round(green * 255), round(blue * 255)))
+    return Response(200, png, {"Content-Type": "image/png"})

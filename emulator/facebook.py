@@ -80,7 +80,7 @@ def _upload(req: Request, url_param: str, failure: Response, missing: Abort) -> 
     return result.blob
 
 
-def _publish(
+def add_post(
     page: Page,
     kind: str,
     text: str,
@@ -88,7 +88,8 @@ def _publish(
     number: str | None = None,
     **details: object,
 ) -> Post:
-    """A Page post `{page-id}_{number}`; a photo or video post takes its media's number."""
+    """A Page post `{page-id}_{number}` with its permalink; a photo or video post takes its
+    media's number. `/_control/posts` makes earlier posts with it too."""
     number = number or STATE.next_id("fb_post")
     return STATE.add_post(
         Post(
@@ -174,7 +175,7 @@ def feed(req: Request) -> Response:
         raise Abort(graph_error(400, 506, "(#506) Duplicate status message"))
     kind = "added_photos" if photos else "shared_story" if link else "mobile_status_update"
     blobs = [photo.blob for photo in photos]
-    post = _publish(page, kind, message, blobs, link=link, published=flag(req, "published", True))
+    post = add_post(page, kind, message, blobs, link=link, published=flag(req, "published", True))
     for photo in photos:
         photo.attached = True
     return _answer(post, {"id": post.id}, fields)
@@ -197,7 +198,7 @@ def photos(req: Request) -> Response:
     STATE.table("fb_media")[photo.id] = photo
     if not flag(req, "published", True):
         return json_response({"id": photo.id})
-    post = _publish(page, "added_photos", caption, [blob], photo.id, photo_id=photo.id)
+    post = add_post(page, "added_photos", caption, [blob], photo.id, photo_id=photo.id)
     photo.post_id = post.id
     return _answer(post, {"id": photo.id, "post_id": post.id}, fields)
 
@@ -214,7 +215,7 @@ def videos(req: Request) -> Response:
     )
     STATE.table("fb_media")[video.id] = video
     if flag(req, "published", True):
-        post = _publish(
+        post = add_post(
             page, "added_video", description, [blob], video.id, video_id=video.id, title=title
         )
         video.post_id = post.id

@@ -30,6 +30,7 @@ class Event:
     post_id: str | None = None  # comments: the post (video, media) commented on
     body: dict | None = None  # the webhook delivery (meta and x); None: only polled
     deliveries: list[dict] = field(default_factory=list)
+    attachments: list[dict] = field(default_factory=list)  # meta messages: as in the webhook
 
     def to_json(self) -> dict:
         return {
@@ -40,6 +41,7 @@ class Event:
             "account_id": self.account_id,
             "from": self.sender,
             "text": self.text,
+            "attachments": self.attachments,
             "post_id": self.post_id,
             "created_time": iso(self.created_at),
             "webhook": self.body,

@@ -18,6 +18,7 @@ from emulator.server import Abort, Request, Response, Service, json_response
 from emulator.state import STATE, Page, Token
 
 MESSAGING_TYPES = ("RESPONSE", "UPDATE", "MESSAGE_TAG")
+ATTACHMENT_TYPES = ("image",)  # audio, video, file, ... are not emulated
 OUTSIDE_WINDOW = (
     "(#10) This message is sent outside of allowed window. Learn more about the new policy "
     "here: https://developers.facebook.com/docs/messenger-platform/policy-overview"
@@ -38,7 +39,38 @@ def _comment_id(post_id: str) -> str:
     return str(17_960_000_000_000_000 + n)
 
 
-def inbound(payload: dict, sender: dict, text: str) -> Event:
+def _attachment_types(payload: dict) -> list[str]:
+    """The types of an inbound message's `attachments` ([{"type": "image"}, …]); ValueError for
+    anything else."""
+    wanted = payload.get("attachments")
+    if wanted is None:
+        return []
+    ok = isinstance(wanted, list) and all(
+        isinstance(item, dict) and set(item) == {"type"} and item["type"] in ATTACHMENT_TYPES
+        for item in wanted
+    )
+    if not ok:
+        raise ValueError(
+            'attachments must be a list of {"type": "image"} (no other type is emulated)'
+        )
+    return [item["type"] for item in wanted]
+
+
+def _message(req: Request, mid: str, text: str, kinds: list[str]) -> dict:
+    """The webhook's `message`: text and/or attachments, each a picture the emulator serves
+    (Meta sends a CDN URL the receiver downloads)."""
+    message: dict = {"mid": mid}
+    if text:
+        message["text"] = text
+    if kinds:
+        message["attachments"] = [
+            {"type": kind, "payload": {"url": req.attachment_url(f"{mid}-{n}")}}
+            for n, kind in enumerate(kinds, 1)
+        ]
+    return message
+
+
+def inbound(req: Request, payload: dict, sender: dict, text: str) -> Event:
     """A customer's message or comment to a Page or Instagram account, with its webhook body.
     Raises ValueError for a malformed description."""
     account = str(payload.get("account_id") or "")
@@ -51,7 +83,11 @@ def inbound(payload: dict, sender: dict, text: str) -> Event:
     now = STATE.now()
     ms = int(now * 1000)
     if payload.get("kind") == "message":
+        kinds = _attachment_types(payload)
+        if not text and not kinds:
+            raise ValueError("a message needs a text, attachments or both")
         mid = _mid()
+        message = _message(req, mid, text, kinds)
         entry = {
             "id": account,
             "time": ms,
@@ -60,12 +96,14 @@ def inbound(payload: dict, sender: dict, text: str) -> Event:
                     "sender": {"id": sender["id"]},
                     "recipient": {"id": account},
                     "timestamp": ms,
-                    "message": {"mid": mid, "text": text},
+                    "message": message,
                 }
             ],
         }
         body = {"object": obj, "entry": [entry]}
-        return Event(mid, "meta", network, "message", account, sender, text, now, body=body)
+        event = Event(mid, "meta", network, "message", account, sender, text, now, body=body)
+        event.attachments = message.get("attachments", [])
+        return event
     post = STATE.find_post(network, str(payload.get("post_id") or ""))
     if post is None or post.account_id != account:
         raise ValueError("a comment needs the post_id of a post of that account")

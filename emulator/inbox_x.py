@@ -35,7 +35,7 @@ def _legacy_user(user_id: str, name: str, handle: str) -> dict:
     return {"id": user_id, "id_str": user_id, "name": name, "screen_name": handle}
 
 
-def inbound(payload: dict, sender: dict, text: str) -> Event:
+def inbound(req: Request, payload: dict, sender: dict, text: str) -> Event:
     """A DM to, or a reply/mention of, an X user, with its Account Activity body. Raises
     ValueError for a malformed description."""
     account = STATE.user("x", str(payload.get("account_id") or ""))

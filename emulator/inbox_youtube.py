@@ -8,7 +8,7 @@ from emulator.google import api_error
 from emulator.inbox import Event
 from emulator.posts import iso
 from emulator.server import Abort, Request, Response, Service, json_response
-from emulator.state import STATE, Channel
+from emulator.state import STATE
 from emulator.youtube import READ_SCOPES, SCOPE
 
 WRITE_SCOPES = {SCOPE + "youtube", SCOPE + "youtube.force-ssl"}
@@ -22,16 +22,12 @@ def _bad(status: int, reason: str, message: str) -> Abort:
     return Abort(api_error(status, message, "youtube.commentThread", reason))
 
 
-def _channel(channel_id: str) -> Channel | None:
-    users = STATE.users["google"].values()
-    return next((u.channel for u in users if u.channel and u.channel.id == channel_id), None)
-
-
-def inbound(payload: dict, sender: dict, text: str) -> Event:
+def inbound(req: Request, payload: dict, sender: dict, text: str) -> Event:
     """A top-level comment on one of the channel's videos. Raises ValueError."""
-    channel = _channel(str(payload.get("account_id") or ""))
-    if channel is None:
+    found = STATE.find_channel(str(payload.get("account_id") or ""))
+    if found is None:
         raise ValueError("account_id must be a YouTube channel id the emulator holds")
+    channel = found[1]
     if payload.get("kind") != "comment":
         raise ValueError("YouTube has comments only, no messages")
     video = STATE.find_post("youtube", str(payload.get("post_id") or ""))

@@ -240,32 +240,46 @@ def publish(req: Request) -> Response:
             "Publish API.",
         )
         raise Abort(graph_error(400, 9, "Application request limit reached", 2207042, user=user))
+    post = add_media(page, container.media_type, container.caption, container.blobs, container.id)
+    container.media_id = post.id
+    return json_response({"id": post.id})
+
+
+def add_media(
+    page: Page,
+    container_type: str,
+    caption: str,
+    blobs: list[Blob],
+    container_id: str | None = None,
+) -> Post:
+    """A published media of the Page's Instagram account, with the id, shortcode and permalink
+    Instagram gives it; `container_type` is the container's media_type. `/_control/posts` makes
+    earlier posts with it too (no container)."""
+    ig = page.instagram
     media_id = STATE.next_id("ig_media")
-    media_type, product = _PUBLISHED_TYPES[container.media_type]
+    media_type, product = _PUBLISHED_TYPES[container_type]
     shortcode = _shortcode(media_id)
     path = {"REELS": f"reel/{shortcode}", "STORY": f"stories/{ig.username}/{media_id}"}
-    STATE.add_post(
+    return STATE.add_post(
         Post(
             platform="meta",
             network="instagram",
             account_id=ig.id,
             id=media_id,
             kind=media_type,
-            text=container.caption,
+            text=caption,
             created_at=STATE.now(),
             permalink=f"https://www.instagram.com/{path.get(product, f'p/{shortcode}')}/",
-            media=container.blobs,
+            media=blobs,
             details={
                 "media_product_type": product,
                 "shortcode": shortcode,
-                "container_id": container.id,
+                "container_id": container_id,
                 "username": ig.username,
                 "page_id": page.id,
             },
         )
     )
-    container.media_id = media_id
-    return json_response({"id": media_id})
 
 
 def _media_getters(post: Post) -> dict:

@@ -7,7 +7,7 @@ import json
 import math
 from datetime import UTC, datetime
 
-from emulator import consent
+from emulator import consent, inbox
 from emulator.graph import (
     GRAPH,
     graph_error,
@@ -18,7 +18,7 @@ from emulator.graph import (
     unsupported,
 )
 from emulator.server import Abort, Request, Response, Route, Service, json_response
-from emulator.state import STATE, Fault, Page, Token, User
+from emulator.state import STATE, Fault, Page, Token, User, slug
 
 DIALOG = r"/facebook/v\d+\.\d+/dialog/oauth"
 SHORT_LIVED = 5400
@@ -144,6 +144,39 @@ def _page_getters(req: Request, page: Page, token: Token) -> dict:
         "access_token": page_token,
         "instagram_business_account": instagram,
     }
+
+
+def _sender_getters(req: Request, sender: dict, network: str) -> dict:
+    """The User Profile API's view of a person who messaged a Page (network facebook: PSID
+    fields) or its Instagram account (network instagram: IGSID fields)."""
+    name = sender["name"]
+    handle = slug(name) or sender["id"]
+    getters = {
+        "id": lambda _: sender["id"],
+        "name": lambda _: name,
+        "profile_pic": lambda _: req.avatar_url(f"{handle}-{sender['id']}"),
+    }
+    if network == "instagram":
+        getters["username"] = lambda _: handle
+    else:
+        # The last word is the last name ("Mary Ann Lee": "Mary Ann" + "Lee"); one word is all
+        # first name.
+        words = name.split() or [name]
+        first, last = (" ".join(words[:-1]), words[-1]) if len(words) > 1 else (words[0], "")
+        getters["first_name"] = lambda _: first
+        getters["last_name"] = lambda _: last
+    return getters
+
+
+def _last_message_from(token: Token, person_id: str) -> inbox.Event | None:
+    """The last message of that person to the page token's Page or its Instagram account:
+    only they can be looked up by PSID / IGSID, and only with that Page's token."""
+    found = STATE.find_page(token.page_id or "") if token.kind == "page" else None
+    if found is None:
+        return None
+    page = found[1]
+    accounts = {page.id} | ({page.instagram.id} if page.instagram else set())
+    return inbox.latest_message({"facebook", "instagram"}, accounts, person_id)
 
 
 # --- login dialog and tokens -----------------------------------------------------------------
@@ -328,4 +361,8 @@ def node(req: Request) -> Response:
         if owner.id == token.user_id and token.page_id in (None, page.id):
             fields = parse_fields(requested, ["id"])
             return json_response(render("IGUser", _instagram_getters(req, page), fields))
+    if message := _last_message_from(token, node_id):
+        getters = _sender_getters(req, message.sender, message.network)
+        fields = parse_fields(requested, ["id", "name"])
+        return json_response(render("User", getters, fields))
     raise unsupported(node_id)

@@ -94,6 +94,10 @@ class Request:
         """A picture served by the emulator itself (the machine may be offline)."""
         return f"{self.base_url}/_avatars/{quote(key)}.svg"
 
+    def attachment_url(self, key: str) -> str:
+        """A PNG served by the emulator itself, standing in for a message attachment."""
+        return f"{self.base_url}/_media/attachments/{quote(key)}.png"
+
     def record(self) -> dict:
         return {
             "method": self.method,

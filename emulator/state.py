@@ -297,6 +297,12 @@ class State:
                     return user, page
         return None
 
+    def find_channel(self, channel_id: str) -> tuple[User, Channel] | None:
+        for user in self.users["google"].values():
+            if user.channel and user.channel.id == channel_id:
+                return user, user.channel
+        return None
+
     # --- publishing -----------------------------------------------------------------------
 
     def add_post(self, post: Post) -> Post:

@@ -167,6 +167,20 @@ def _sender(payload: dict) -> dict:
     return {"id": str(sender["id"]), "name": str(sender["name"])}
 
 
+def _text(platform: str, payload: dict) -> str:
+    """The event's text: required, but a Meta message may carry attachments instead (the Meta
+    builder checks it has one or the other)."""
+    text = payload.get("text", "")
+    if not isinstance(text, str):
+        raise ValueError("text must be a string")
+    attached = payload.get("attachments") is not None
+    if attached and (platform, payload["kind"]) != ("meta", "message"):
+        raise ValueError("attachments are only emulated on meta messages")
+    if not text and not attached:
+        raise ValueError("text is required")
+    return text
+
+
 @service.route("POST", r"/_control/inbound")
 def inbound(req: Request) -> Response:
     payload = req.json if isinstance(req.json, dict) else {}
@@ -183,10 +197,8 @@ def inbound(req: Request) -> Response:
             return json_response(event.to_json())
         if payload.get("kind") not in ("message", "comment"):
             raise ValueError("kind must be message or comment")
-        text = payload.get("text")
-        if not isinstance(text, str) or not text:
-            raise ValueError("text is required")
-        event = inbox.add_event(BUILDERS[platform](payload, _sender(payload), text))
+        text = _text(platform, payload)
+        event = inbox.add_event(BUILDERS[platform](req, payload, _sender(payload), text))
     except ValueError as error:
         return json_response({"error": str(error)}, 400)
     if event.body is not None and payload.get("deliver", True):

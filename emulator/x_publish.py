@@ -10,12 +10,13 @@ import base64
 import binascii
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from emulator import x, x_media
 from emulator.posts import Post, parse_iso
 from emulator.server import Abort, Request, Response, Service, json_response
-from emulator.state import STATE, Token
+from emulator.state import STATE, Token, User
 from emulator.x import API, bad_request, invalid_parameter, problem, problem_body
 
 MAX_WEIGHTED_LENGTH = 280
@@ -160,9 +161,31 @@ def create_tweet(req: Request) -> Response:
     if text and any(post.text == text for post in recent):
         detail = "You are not allowed to create a Tweet with duplicate content."
         raise Abort(problem(403, detail))
+    post = add_post(
+        STATE.user("x", token.user_id),
+        text,
+        items,
+        target,
+        quote_tweet_id=body.get("quote_tweet_id"),
+        reply_settings=body.get("reply_settings", "everyone"),
+    )
+    data = {"id": post.id, "text": text, "edit_history_tweet_ids": [post.id]}
+    return json_response({"data": data}, 201)
+
+
+def add_post(
+    user: User,
+    text: str,
+    items: Sequence[x_media.Media] = (),
+    target: Post | None = None,
+    *,
+    quote_tweet_id: str | None = None,
+    reply_settings: str = "everyone",
+) -> Post:
+    """A post of the user (answering `target`, if any) with the id and permalink X gives it.
+    `/_control/posts` makes earlier posts with it too."""
     post_id = STATE.next_id("x_post")
-    user = STATE.user("x", token.user_id)
-    STATE.add_post(
+    return STATE.add_post(
         Post(
             platform="x",
             network="x",
@@ -178,13 +201,11 @@ def create_tweet(req: Request) -> Response:
                 "in_reply_to_tweet_id": target.id if target else None,
                 "in_reply_to_user_id": target.account_id if target else None,
                 "conversation_id": target.details["conversation_id"] if target else post_id,
-                "quote_tweet_id": body.get("quote_tweet_id"),
-                "reply_settings": body.get("reply_settings", "everyone"),
+                "quote_tweet_id": quote_tweet_id,
+                "reply_settings": reply_settings,
             },
         )
     )
-    data = {"id": post_id, "text": text, "edit_history_tweet_ids": [post_id]}
-    return json_response({"data": data}, 201)
 
 
 @service.route("DELETE", API + r"/tweets/(?P<id>\d+)", "x.delete_tweet")

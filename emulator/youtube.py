@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from emulator import google
 from emulator.google import api_error
-from emulator.media import Upload
+from emulator.media import Blob, Upload
 from emulator.posts import Post, iso, parse_iso
 from emulator.server import Abort, Request, Response, Service, json_response
 from emulator.state import STATE, Channel, Token
@@ -190,23 +190,31 @@ def upload(req: Request) -> Response:
 
 
 def _create_video(session: Session) -> None:
+    status = session.status
+    if STATE.knob("google", "force_private"):  # the knob locks API uploads only
+        status = {**status, "privacyStatus": "private"}
+    blob = session.upload.blob(session.content_type)
+    session.video_id = add_video(session.channel, session.snippet, status, [blob]).id
+
+
+def add_video(channel: Channel, snippet: dict, status: dict, media: list[Blob]) -> Post:
+    """A video of the channel with the id and permalink YouTube gives it, from checked
+    metadata. `/_control/posts` makes earlier videos with it too."""
     video_id = STATE.next_id("youtube_video")
-    snippet, status = session.snippet, session.status
-    privacy = "private" if STATE.knob("google", "force_private") else status.get("privacyStatus")
-    privacy = privacy or "public"
-    STATE.add_post(
+    privacy = status.get("privacyStatus") or "public"
+    return STATE.add_post(
         Post(
             platform="google",
             network="youtube",
-            account_id=session.channel.id,
+            account_id=channel.id,
             id=video_id,
             kind="video",
             text=snippet["title"],
             created_at=STATE.now(),
             permalink=f"https://www.youtube.com/watch?v={video_id}",
-            media=[session.upload.blob(session.content_type)],
+            media=media,
             details={
-                "channel_title": session.channel.title,
+                "channel_title": channel.title,
                 "description": snippet.get("description", ""),
                 "tags": snippet.get("tags", []),
                 "category_id": str(snippet.get("categoryId", "22")),
@@ -217,7 +225,6 @@ def _create_video(session: Session) -> None:
             },
         )
     )
-    session.video_id = video_id
 
 
 def _finished(req: Request, session: Session) -> Response:

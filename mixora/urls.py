@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from accounts.views import home, invitations, members, onboarding, profile, workspace
 from connections import urls as connections_urls
+from inbox import urls as inbox_urls
 from notifications import views as notifications
 from publishing import urls as publishing_urls
 from support.views import contact
@@ -26,6 +27,7 @@ workspace_patterns = [
     path("leave/", members.leave, name="workspace_leave"),
     *connections_urls.workspace_patterns,
     *publishing_urls.workspace_patterns,
+    *inbox_urls.workspace_patterns,
 ]
 
 urlpatterns = [
@@ -39,6 +41,7 @@ urlpatterns = [
     path("notifications/", notifications.inbox, name="notifications"),
     path("notifications/read/", notifications.mark_all_read, name="notifications_read"),
     path("", include(connections_urls)),
+    path("", include(inbox_urls)),
     path("w/<slug:slug>/", include(workspace_patterns)),
     path("admin/", admin.site.urls),
 ]

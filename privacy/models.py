@@ -26,6 +26,8 @@ class AuditAction(models.TextChoices):
     ACCOUNT_CONNECTED = "account.connected", "Social account connected"
     ACCOUNT_RECONNECTED = "account.reconnected", "Social account reconnected"
     ACCOUNT_DISCONNECTED = "account.disconnected", "Social account disconnected"
+    INBOX_THREAD_DELETED = "inbox.thread_deleted", "Inbox conversation deleted"
+    INBOX_RETENTION_CHANGED = "inbox.retention_changed", "Inbox retention changed"
 
 
 class AuditEvent(models.Model):

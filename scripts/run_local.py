@@ -9,11 +9,28 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+
+
+def _subscribe_webhooks(port: str, env: dict, web: subprocess.Popen) -> None:
+    """Once the site answers, the emulator's webhooks deliver to it (the inbox)."""
+    site = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and web.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{site}/healthz", timeout=2):  # noqa: S310 - our own URL
+                break
+        except OSError:
+            time.sleep(0.5)
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "subscribe_webhooks", site], cwd=ROOT, env=env, check=False
+    )
 
 
 def main() -> int:
@@ -53,6 +70,10 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    # In the background: the loop below keeps watching the processes meanwhile.
+    threading.Thread(
+        target=_subscribe_webhooks, args=(port, env, procs["web"]), daemon=True
+    ).start()
     exit_code = 0
     while not stopping:
         for name, proc in procs.items():

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-pytest_plugins = ["tests.publishing_fixtures"]
+pytest_plugins = ["tests.publishing_fixtures", "tests.inbox_fixtures"]
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls our tests make
 # from that same thread are still synchronous and safe.

@@ -6,13 +6,19 @@ from django.core import mail
 
 from accounts.models import Invitation, Membership, Workspace
 from connections.models import ConnectedAccount
+from inbox.models import Conversation, Label, Message, SavedReply
 from privacy.models import AuditEvent
 
 
 def workspace_snapshot(workspace: Workspace) -> dict[str, object]:
     workspace = Workspace.objects.get(pk=workspace.pk)
     return {
-        "workspace": (workspace.name, workspace.slug, workspace.timezone),
+        "workspace": (
+            workspace.name,
+            workspace.slug,
+            workspace.timezone,
+            workspace.inbox_retention_days,
+        ),
         "memberships": sorted(
             Membership.objects.filter(workspace=workspace).values_list("pk", "user_id", "role")
         ),
@@ -27,5 +33,17 @@ def workspace_snapshot(workspace: Workspace) -> dict[str, object]:
                 "pk", "platform", "external_id", "status"
             )
         ),
+        "conversations": sorted(
+            Conversation.objects.filter(workspace=workspace).values_list(
+                "pk", "status", "assignee_id", "snoozed_until", "updated_at"
+            )
+        ),
+        "messages": sorted(
+            Message.objects.filter(conversation__workspace=workspace).values_list(
+                "pk", "status", "error"
+            )
+        ),
+        "labels": sorted(Label.objects.filter(workspace=workspace).values_list("pk", "name")),
+        "saved_replies": SavedReply.objects.filter(workspace=workspace).count(),
         "emails": len(getattr(mail, "outbox", [])),
     }

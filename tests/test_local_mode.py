@@ -136,8 +136,11 @@ def test_run_serves_with_worker_and_beat_and_ctrl_c_stops_them_all(local_env):
             "status": "ok",
             "checks": {"database": "ok", "broker": "ok", "storage": "ok"},
         }
-        children = _children(runner.pid)
-        assert len(children) == 4  # emulator, web, worker, beat
+        # emulator, web, worker, beat (and, for a moment, the webhook subscription)
+        deadline = time.monotonic() + 30
+        while len(children := _children(runner.pid)) != 4 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(children) == 4
         runner.send_signal(signal.SIGINT)
         assert runner.wait(timeout=30) == 0
         time.sleep(0.5)
@@ -145,3 +148,32 @@ def test_run_serves_with_worker_and_beat_and_ctrl_c_stops_them_all(local_env):
     finally:
         if runner.poll() is None:
             runner.kill()
+
+
+def test_local_broker_moves_only_complete_messages_into_the_queue(tmp_path):
+    """The local mode's file broker writes each message beside the queue and renames it in,
+    so a worker listing the queue folder never sees a half-written file."""
+    from kombu import Connection
+
+    queue_dir, processed = tmp_path / "queue", tmp_path / "processed"
+    queue_dir.mkdir()
+    processed.mkdir()
+    options = {
+        "data_folder_in": str(queue_dir),
+        "data_folder_out": str(queue_dir),
+        "processed_folder": str(processed),
+        "control_folder": str(tmp_path / "control"),
+    }
+    with Connection(
+        "filesystem://", transport="mixora.local_broker:Transport", transport_options=options
+    ) as connection:
+        queue = connection.SimpleQueue("local-test")
+        queue.put({"n": 1})
+        files = list(queue_dir.glob("*.local-test.msg"))
+        assert len(files) == 1
+        assert files[0].stat().st_size > 0
+        assert not list((tmp_path / "writing").iterdir())
+        message = queue.get(timeout=1)
+        assert message.payload == {"n": 1}
+        message.ack()
+        queue.close()

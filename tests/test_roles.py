@@ -15,7 +15,7 @@ from connections.models import ConnectedAccount
 from mixora.errors import UserFacingError
 from tests.factories import WorkspaceFactory
 from tests.snapshots import workspace_snapshot
-from tests.workspace_urls import fill, publishing_objects, workspace_routes
+from tests.workspace_urls import fill, inbox_objects, publishing_objects, workspace_routes
 
 ALL_ROLES = list(Role.values)
 MANAGERS = {Role.OWNER, Role.ADMIN}
@@ -179,6 +179,7 @@ def _workspace_urls(team):
         "invitation": team.invitation,
         "account": team.account,
         **publishing_objects(team.workspace, team.account),
+        **inbox_objects(team.workspace, team.account),
     }
     for route, pattern in workspace_routes():
         yield fill(route, team.workspace.slug, objects), pattern
@@ -189,9 +190,10 @@ def test_each_workspace_url_refuses_roles_without_its_capability(client, team_fo
     """Walks every /w/ URL: a GET is 403 exactly when the role lacks the view's capability."""
     team = team_for(role)
     client.force_login(team.actor)
+    urls = list(_workspace_urls(team))  # creates the objects the URLs point at
     before = workspace_snapshot(team.workspace)
     checked = 0
-    for url, pattern in _workspace_urls(team):
+    for url, pattern in urls:
         response = client.get(url)
         if role_can(role, pattern.callback.workspace_capability):
             assert response.status_code in (200, 302, 405), f"{role} GET {url}"
@@ -205,11 +207,12 @@ def test_each_workspace_url_refuses_roles_without_its_capability(client, team_fo
 def test_viewer_posting_to_any_url_above_view_gets_403(client, team_for):
     team = team_for(Role.VIEWER)
     client.force_login(team.actor)
+    urls = list(_workspace_urls(team))  # creates the objects the URLs point at
     before = workspace_snapshot(team.workspace)
     refused = []
-    for url, pattern in _workspace_urls(team):
-        if pattern.name == "workspace_leave":
-            continue  # a viewer may leave
+    for url, pattern in urls:
+        if pattern.name in ("workspace_leave", "inbox_unread"):
+            continue  # a viewer may leave, and mark a thread unread for themselves
         response = client.post(
             url,
             {

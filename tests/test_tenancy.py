@@ -17,7 +17,7 @@ from mixora import urls as root_urls
 from privacy.models import AuditEvent
 from tests.factories import UserFactory, WorkspaceFactory
 from tests.snapshots import workspace_snapshot
-from tests.workspace_urls import fill, publishing_objects, workspace_routes
+from tests.workspace_urls import fill, inbox_objects, publishing_objects, workspace_routes
 
 # What a hostile POST carries: if any view acted on it, B would visibly change.
 HOSTILE_POST = {
@@ -65,7 +65,11 @@ def b_objects(workspace_b):
             access_token="b-secret-token",
         ),
     }
-    return objects | publishing_objects(workspace_b, objects["account"])
+    return (
+        objects
+        | publishing_objects(workspace_b, objects["account"])
+        | inbox_objects(workspace_b, objects["account"])
+    )
 
 
 def test_walker_finds_every_workspace_pattern():

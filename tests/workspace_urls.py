@@ -32,6 +32,10 @@ def _object_for(route: str, name: str, objects: dict[str, object]) -> object:
     if name == "target_pk":
         return objects["target"]
     for prefix, key in (
+        ("inbox/c/", "conversation"),
+        ("inbox/messages/", "message"),
+        ("inbox/saved-replies/", "saved_reply"),
+        ("inbox/labels/", "label"),
         ("slots/", "slot"),
         ("invitation", "invitation"),
         ("connections", "account"),
@@ -45,7 +49,8 @@ def _object_for(route: str, name: str, objects: dict[str, object]) -> object:
 
 def fill(route: str, slug: str, objects: dict[str, object]) -> str:
     """The concrete path of `route` for workspace `slug`; ids come from `objects`
-    (keys: membership, invitation, account, post, target, media)."""
+    (keys: membership, invitation, account, post, target, media, slot, conversation, message,
+    saved_reply, label)."""
 
     def value(match: re.Match) -> str:
         converter, name = match.group("converter") or "str", match.group("name")
@@ -74,3 +79,40 @@ def publishing_objects(workspace: object, account: object) -> dict[str, object]:
     media.file.save("w.jpg", ContentFile(b"jpg"), save=True)
     slot = PostingSlot.objects.create(account=account, weekday=0, time="09:00")
     return {"post": post, "target": target, "media": media, "slot": slot}
+
+
+def inbox_objects(workspace: object, account: object) -> dict[str, object]:
+    """A conversation on `account` with a failed reply, a saved reply and a label, for the
+    walkers."""
+    from django.utils import timezone
+
+    from inbox.models import Conversation, Label, Message, SavedReply
+
+    conversation = Conversation.objects.create(
+        workspace=workspace,
+        account=account,
+        kind=Conversation.Kind.MESSAGE,
+        thread_key="walker-1",
+        participant_id="walker-1",
+        participant_name="Walker Customer",
+        last_inbound_at=timezone.now(),
+    )
+    Message.objects.create(
+        conversation=conversation, account=account, direction="inbound", text="Hello?"
+    )
+    message = Message.objects.create(
+        conversation=conversation,
+        account=account,
+        direction=Message.Direction.OUTBOUND,
+        text="Walker reply",
+        status=Message.Status.FAILED,
+        error="Walker failure",
+    )
+    saved_reply = SavedReply.objects.create(workspace=workspace, title="Walker", text="Hi!")
+    label = Label.objects.create(workspace=workspace, name="Walker")
+    return {
+        "conversation": conversation,
+        "message": message,
+        "saved_reply": saved_reply,
+        "label": label,
+    }

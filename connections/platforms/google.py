@@ -151,6 +151,16 @@ class GoogleConnector(PublishesThroughModule, HttpClient):
     def profile(self, account: ConnectedAccount) -> Profile:
         return self.profile_for(account.access_token)
 
+    def api(self, method: str, path: str, token: str, **kwargs: Any) -> dict[str, Any]:
+        """A YouTube Data API call (`path` under /youtube/v3) with the account's token."""
+        return self.call(
+            method,
+            platforms.youtube_api_url() + path,
+            classify=classify,
+            headers={"Authorization": f"Bearer {token}"},
+            **kwargs,
+        )
+
     def start_upload(self, account: ConnectedAccount, resource: dict, video: MediaItem) -> str:
         """Open a resumable upload session; returns its URI."""
 

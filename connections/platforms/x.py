@@ -24,7 +24,16 @@ from .base import (
     unexpected,
 )
 
-SCOPES = ["tweet.read", "tweet.write", "users.read", "media.write", "offline.access"]
+SCOPES = [
+    "tweet.read",
+    "tweet.write",
+    "users.read",
+    "media.write",
+    "offline.access",
+    # The inbox: direct messages (docs.x.com/x-api/direct-messages).
+    "dm.read",
+    "dm.write",
+]
 EXCHANGE_PATH = "/2/oauth2/token"  # docs.x.com/fundamentals/authentication/oauth-2-0
 REVOKE_PATH = "/2/oauth2/revoke"
 ME_PATH = "/2/users/me"

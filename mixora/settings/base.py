@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "notifications",
     "connections",
     "publishing",
+    "inbox",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +213,21 @@ PUBLISH_POLL_ATTEMPTS = 30
 # Refresh a token this long before it expires.
 TOKEN_REFRESH_MARGIN_SECONDS = 15 * 60
 
+# --- Inbox -------------------------------------------------------------------------------
+# Meta checks this token when the webhook URL is saved in the App Dashboard; Meta signs each
+# delivery with the app secret (PLATFORM_CREDENTIALS["meta"]).
+META_WEBHOOK_VERIFY_TOKEN = env_str("META_WEBHOOK_VERIFY_TOKEN")
+# X signs Account Activity webhooks (and answers CRC) with the app's consumer secret, which
+# is not the OAuth 2.0 client secret.
+X_CONSUMER_SECRET = env_str("X_CONSUMER_SECRET")
+# The X API plan this deployment pays for: free, basic, pro or enterprise. It decides which
+# inbox features X accounts get (developer.x.com pricing).
+X_API_TIER = env_str("X_API_TIER", "free")
+# YouTube has no comment webhook: each channel is polled this often (quota: 1 unit a call).
+INBOX_POLL_SECONDS = 300
+INBOX_ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024
+INBOX_PURGE_BATCH = 1000
+
 # --- Celery ------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 CELERY_TASK_ACKS_LATE = True
@@ -239,6 +255,31 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "expire-missed-posts": {
         "task": "publishing.tasks.expire_missed_posts",
+        "schedule": 3600.0,
+        "options": {"expires": 3600},
+    },
+    "process-stale-webhooks": {
+        "task": "inbox.tasks.process_stale_deliveries",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
+    "sweep-inbox-replies": {
+        "task": "inbox.tasks.sweep_replies",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
+    "poll-inbox-comments": {
+        "task": "inbox.tasks.poll_accounts",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
+    "wake-snoozed-conversations": {
+        "task": "inbox.tasks.wake_snoozed",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
+    "purge-expired-inbox-messages": {
+        "task": "inbox.tasks.purge_expired",
         "schedule": 3600.0,
         "options": {"expires": 3600},
     },

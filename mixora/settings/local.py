@@ -38,6 +38,8 @@ def _local_token_key() -> list[str]:
 
 
 TOKEN_ENCRYPTION_KEYS = TOKEN_ENCRYPTION_KEYS or _local_token_key()  # noqa: F405
+# OAuth callbacks and email links follow `PORT=8080 make run`.
+SITE_URL = os.environ.get("SITE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
 EMULATOR_PORT = int(os.environ.get("EMULATOR_PORT", "8100"))
 EMULATOR_URL = EMULATOR_URL or f"http://127.0.0.1:{EMULATOR_PORT}"  # noqa: F405
 # Every provider is configured against the emulator, which accepts any client id.
@@ -46,14 +48,22 @@ PLATFORM_CREDENTIALS = {
     for provider, (client_id, secret) in PLATFORM_CREDENTIALS.items()  # noqa: F405
 }
 
+# The emulator signs webhooks with the local secret above; the demo's X plan allows the inbox.
+META_WEBHOOK_VERIFY_TOKEN = META_WEBHOOK_VERIFY_TOKEN or "mixora-local-verify"  # noqa: F405
+X_CONSUMER_SECRET = X_CONSUMER_SECRET or "local-emulator-secret"  # noqa: F405
+X_API_TIER = os.environ.get("X_API_TIER", "pro")
+INBOX_POLL_SECONDS = 30
+
 _BROKER_DIR = VAR_DIR / "broker"
 for _sub in ("queue", "processed"):
     (_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
 if CELERY_BROKER_URL == "filesystem://":  # noqa: F405
+    CELERY_BROKER_TRANSPORT = "mixora.local_broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_BROKER_DIR / "queue"),
         "data_folder_out": str(_BROKER_DIR / "queue"),
         "processed_folder": str(_BROKER_DIR / "processed"),
+        "control_folder": str(_BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -71,6 +71,9 @@ PLATFORM_CREDENTIALS = {
     provider: (f"test-{provider}-client", f"test-{provider}-secret")
     for provider in ("meta", "x", "tiktok", "google")
 }
+META_WEBHOOK_VERIFY_TOKEN = "test-verify-token"
+X_CONSUMER_SECRET = "test-x-consumer-secret"
+X_API_TIER = "pro"
 # Two keys, so decryption with an older key is exercised; the first encrypts.
 TOKEN_ENCRYPTION_KEYS = [
     "rS2Dd1bBuYs3Gk8l1v0Q8gqv1m2xq7f8hK4ce9ZpXRE=",

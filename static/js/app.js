@@ -35,7 +35,18 @@
   });
 
   document.addEventListener("change", function (event) {
-    if (event.target.matches("select[data-autosubmit]")) event.target.form.requestSubmit();
+    if (event.target.matches("select[data-autosubmit], input[data-autosubmit]")) {
+      event.target.form.requestSubmit();
+    }
+    // A saved reply is a starting point: it goes into the reply box to be edited, never sent.
+    var target = event.target.getAttribute("data-insert-into");
+    if (target && event.target.value) {
+      var box = document.getElementById(target);
+      box.value = box.value ? box.value + "\n" + event.target.value : event.target.value;
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+      box.focus();
+      event.target.value = "";
+    }
   });
 
   // A new workspace starts in the browser's time zone rather than UTC.

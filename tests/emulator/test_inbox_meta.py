@@ -10,7 +10,9 @@ import base64
 import hashlib
 import hmac
 import json
+import struct
 import threading
+import zlib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -298,3 +300,164 @@ def test_send_api_records_replies_and_refuses_strangers(emulator, tokens):
     assert bad_tag.json()["error"]["code"] == 100
     no_scope = send(emulator, meta_page_tokens(emulator)[COFFEE], "Hi").json()["error"]
     assert no_scope["code"] == 230
+
+
+def profile(emulator, person: str, token: str, fields: str | None = None) -> requests.Response:
+    params = {"access_token": token, **({"fields": fields} if fields else {})}
+    return requests.get(f"{emulator.url}/graph/v25.0/{person}", params=params, timeout=5)
+
+
+def test_user_profile_of_a_messenger_sender(emulator, tokens):
+    inbound(emulator, text="Hello", deliver=False)
+    fields = "id,name,first_name,last_name,profile_pic"
+    person = profile(emulator, CUSTOMER["id"], tokens[COFFEE], fields).json()
+    assert {k: v for k, v in person.items() if k != "profile_pic"} == {
+        "id": CUSTOMER["id"],
+        "name": "Casey Customer",
+        "first_name": "Casey",
+        "last_name": "Customer",
+    }
+    assert person["profile_pic"].startswith(f"{emulator.url}/_avatars/")
+    picture = requests.get(person["profile_pic"], timeout=5)
+    assert picture.status_code == 200
+    assert picture.headers["Content-Type"] == "image/svg+xml"
+    # Without fields: id and name, as on the Graph.
+    assert profile(emulator, CUSTOMER["id"], tokens[COFFEE]).json() == {
+        "id": CUSTOMER["id"],
+        "name": "Casey Customer",
+    }
+    # Instagram-only fields do not exist on a Messenger profile.
+    wrong = profile(emulator, CUSTOMER["id"], tokens[COFFEE], "username").json()["error"]
+    assert wrong["code"] == 100
+    assert "nonexisting field (username)" in wrong["message"]
+
+
+def test_user_profile_of_an_instagram_sender(emulator, tokens):
+    robin = {"id": "7700000000000017", "name": "Robin Reel"}
+    inbound(emulator, account_id=COFFEE_IG, text="Hi", deliver=False, **{"from": robin})
+    person = profile(emulator, robin["id"], tokens[COFFEE], "id,name,username,profile_pic").json()
+    assert (person["id"], person["name"], person["username"]) == (
+        robin["id"],
+        "Robin Reel",
+        "robinreel",
+    )
+    assert requests.get(person["profile_pic"], timeout=5).status_code == 200
+    wrong = profile(emulator, robin["id"], tokens[COFFEE], "first_name").json()["error"]
+    assert wrong["code"] == 100
+
+
+def test_a_name_of_one_word_is_all_first_name(emulator, tokens):
+    cher = {"id": "5500000000000001", "name": "Cher"}
+    inbound(emulator, text="Hi", deliver=False, **{"from": cher})
+    person = profile(emulator, "5500000000000001", tokens[COFFEE], "first_name,last_name").json()
+    assert person == {"first_name": "Cher", "last_name": ""}
+
+
+def test_only_people_who_messaged_the_page_can_be_looked_up(emulator, tokens):
+    inbound(emulator, text="Hello", deliver=False)
+    post = requests.post(
+        f"{emulator.url}/_control/posts",
+        json={"network": "facebook", "account_id": COFFEE},
+        timeout=5,
+    ).json()
+    commenter = {"id": "8800000000000088", "name": "Chris Commenter"}
+    comment = {"kind": "comment", "post_id": post["id"], "deliver": False, "from": commenter}
+    assert inbound(emulator, text="Nice", **comment).status_code == 201
+    user_token = meta_user_token(emulator, INBOX_SCOPES)
+    for person, token in (
+        ("9999999999999999", tokens[COFFEE]),  # never wrote
+        (commenter["id"], tokens[COFFEE]),  # commented, never messaged
+        (CUSTOMER["id"], tokens[BAKERY]),  # messaged another Page
+        (CUSTOMER["id"], user_token),  # not a Page token
+    ):
+        error = profile(emulator, person, token).json()["error"]
+        assert (error["code"], error["error_subcode"]) == (100, 33), person
+    # The node lookups that were there before still answer.
+    assert profile(emulator, COFFEE, tokens[COFFEE]).json()["name"] == "Demo Co Coffee"
+    assert profile(emulator, COFFEE_IG, tokens[COFFEE], "username").json() == {
+        "username": "democo.coffee"
+    }
+
+
+def png_pixels(data: bytes) -> tuple[int, int, bytes]:
+    """(width, height, raw scanlines) of a PNG, checking its signature and every chunk CRC."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    position, chunks = 8, {}
+    while position < len(data):
+        (length,) = struct.unpack(">I", data[position : position + 4])
+        kind = data[position + 4 : position + 8]
+        body = data[position + 8 : position + 8 + length]
+        (crc,) = struct.unpack(">I", data[position + 8 + length : position + 12 + length])
+        assert crc == zlib.crc32(kind + body), kind
+        chunks[kind] = chunks.get(kind, b"") + body
+        position += 12 + length
+    assert list(chunks) == [b"IHDR", b"IDAT", b"IEND"]
+    width, height, depth, colour = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert (depth, colour) == (8, 2)  # 8-bit truecolour
+    return width, height, zlib.decompress(chunks[b"IDAT"])
+
+
+def test_image_attachments_point_at_a_png_the_emulator_serves(emulator, receiver):
+    subscribe(emulator, receiver)
+    event = inbound(emulator, text="Is this one in stock?", attachments=[{"type": "image"}] * 2)
+    assert event.status_code == 201, event.text
+    message = receiver.bodies()[0]["entry"][0]["messaging"][0]["message"]
+    assert message["text"] == "Is this one in stock?"
+    attachments = message["attachments"]
+    assert [a["type"] for a in attachments] == ["image", "image"]
+    urls = [a["payload"]["url"] for a in attachments]
+    assert len(set(urls)) == 2
+    assert all(url.startswith(f"{emulator.url}/_media/attachments/") for url in urls)
+    assert event.json()["attachments"] == attachments
+    assert emulator.control("GET", "inbound?platform=meta")[0]["attachments"] == attachments
+    picture = requests.get(urls[0], timeout=5)
+    assert picture.status_code == 200
+    assert picture.headers["Content-Type"] == "image/png"
+    width, height, rows = png_pixels(picture.content)
+    assert len(rows) == height * (1 + 3 * width)
+
+
+def test_an_attachment_without_text_on_instagram(emulator, receiver, tokens):
+    subscribe(emulator, receiver)
+    event = inbound(emulator, account_id=COFFEE_IG, attachments=[{"type": "image"}]).json()
+    body = receiver.bodies()[0]
+    assert body["object"] == "instagram"
+    message = body["entry"][0]["messaging"][0]["message"]
+    assert set(message) == {"mid", "attachments"}  # no text at all, as Meta sends it
+    assert event["text"] == ""
+    assert event["attachments"] == message["attachments"]
+    # A picture is a message too: the Send API may answer it.
+    assert send(emulator, tokens[COFFEE], "Yes, we have it!").status_code == 200
+    # Text-only messages list no attachments.
+    assert inbound(emulator, text="Thanks", deliver=False).json()["attachments"] == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "error"),
+    [
+        ({"attachments": [{"type": "video"}]}, 'list of {"type": "image"}'),
+        ({"attachments": [{"type": "image", "url": "https://a.test/x.png"}]}, "list of"),
+        ({"attachments": {"type": "image"}}, "list of"),
+        ({"attachments": []}, "a text, attachments or both"),
+        ({"attachments": [{"type": "image"}], "text": 3}, "text must be a string"),
+        ({"text": ""}, "text is required"),
+        (
+            {"kind": "comment", "post_id": "1", "text": "Hi", "attachments": [{"type": "image"}]},
+            "only emulated on meta messages",
+        ),
+        (
+            {
+                "platform": "x",
+                "account_id": "1500000000000000001",
+                "text": "Hi",
+                "attachments": [{"type": "image"}],
+            },
+            "only emulated on meta messages",
+        ),
+    ],
+)
+def test_malformed_attachments_are_refused(emulator, payload, error):
+    response = inbound(emulator, **payload)
+    assert response.status_code == 400
+    assert error in response.json()["error"]
+    assert emulator.control("GET", "inbound") == []

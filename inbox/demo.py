@@ -1,0 +1,109 @@
+"""The local mode's customers: the emulator writes to a workspace's connected accounts (and
+signs and delivers the webhooks), so the inbox can be tried end to end without real ones."""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.urls import reverse
+
+from accounts.models import Workspace
+from connections.models import ConnectedAccount
+from connections.platforms import Platform, Provider, credentials
+from mixora.errors import UserFacingError
+from publishing.models import PostTarget
+
+EMULATED = {
+    Platform.FACEBOOK: "meta",
+    Platform.INSTAGRAM: "meta",
+    Platform.X: "x",
+    Platform.YOUTUBE: "google",
+}
+SCRIPT = {
+    "meta": [
+        ("message", "Ana Lima", "Hi! Do you ship the spring collection to Portugal?"),
+        ("comment", "Ben Okafor", "Love this. Is there a size guide somewhere?"),
+    ],
+    "x": [
+        ("message", "Chloé Martin", "My order #4411 hasn't arrived yet, can you check?"),
+        ("comment", "Dev Patel", "Any discount code for students?"),
+    ],
+    "google": [("comment", "Emma Schulz", "Great video! Which camera did you use? 🎥")],
+}
+
+
+def _control(path: str, payload: dict[str, Any]) -> dict[str, Any]:
+    try:
+        response = requests.post(f"{settings.EMULATOR_URL}{path}", json=payload, timeout=(3, 30))
+    except requests.RequestException:
+        raise UserFacingError("The platform emulator is not answering; is `make run` up?") from None
+    if not response.ok:
+        raise UserFacingError(f"The emulator refused: {response.text[:200]}")
+    return response.json()
+
+
+def subscribe_webhooks(site_url: str) -> None:
+    """Point the emulator's Meta and X webhooks at this site (it runs each handshake)."""
+    base = site_url.rstrip("/")
+    _control(
+        "/_control/webhooks/subscribe",
+        {
+            "platform": "meta",
+            "url": base + reverse("webhook_meta"),
+            "secret": credentials(Provider.META)[1],
+            "verify_token": settings.META_WEBHOOK_VERIFY_TOKEN,
+        },
+    )
+    _control(
+        "/_control/webhooks/subscribe",
+        {"platform": "x", "url": base + reverse("webhook_x"), "secret": settings.X_CONSUMER_SECRET},
+    )
+
+
+def _post_id(account: ConnectedAccount) -> str:
+    """A post customers can comment on: one Mixora published, else an older one."""
+    published = (
+        PostTarget.objects.filter(account=account)
+        .exclude(platform_post_id="")
+        .values_list("platform_post_id", flat=True)
+        .first()
+    )
+    if published:
+        return published
+    post = _control(
+        "/_control/posts",
+        {"network": account.platform, "account_id": account.external_id, "text": "New arrivals"},
+    )
+    return str(post["id"])
+
+
+def send_customer_messages(workspace: Workspace, site_url: str) -> int:
+    from .tasks import poll_account
+
+    subscribe_webhooks(site_url)
+    sent = 0
+    accounts = workspace.connected_accounts.filter(
+        status=ConnectedAccount.Status.ACTIVE, platform__in=list(EMULATED)
+    )
+    for account in accounts:
+        platform = EMULATED[account.platform]
+        for kind, name, text in SCRIPT[platform]:
+            payload = {
+                "platform": platform,
+                "kind": kind,
+                "account_id": account.external_id,
+                "from": {"id": str(10**14 + zlib.crc32(name.encode())), "name": name},
+                "text": text,
+            }
+            if kind == "comment":
+                payload["post_id"] = _post_id(account)
+            _control("/_control/inbound", payload)
+            sent += 1
+        if account.platform == Platform.YOUTUBE:
+            poll_account.delay(account.pk)
+    if not sent:
+        raise UserFacingError("Connect a Facebook Page, Instagram, X or YouTube account first.")
+    return sent

@@ -1,0 +1,86 @@
+"""Reading the inbox: the filtered, searched conversation list with per-person unread state,
+in a fixed number of queries whatever the page holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from accounts.models import User, Workspace
+
+from .models import Conversation, Label, Message, ReadMark
+
+PAGE_SIZE = 50
+# Must match the expression index of migration 0002 to use it.
+SEARCH_CONFIG = "simple"
+
+
+@dataclass(frozen=True)
+class Filters:
+    account: int | None = None
+    platform: str = ""
+    status: str = "open"  # "" means every status
+    assignee: str = ""  # "", "me", "none" or a user id
+    label: int | None = None
+    unread: bool = False
+    q: str = ""
+
+
+def unread_for(user: User) -> Exists:
+    """True when the customer wrote after this person last read the thread."""
+    read = ReadMark.objects.filter(
+        conversation=OuterRef("pk"), user=user, read_at__gte=OuterRef("last_inbound_at")
+    )
+    return Q(last_inbound_at__isnull=False) & ~Exists(read)
+
+
+def matching_messages(q: str) -> QuerySet[Message]:
+    if connection.vendor == "postgresql":
+        return Message.objects.annotate(search=SearchVector("text", config=SEARCH_CONFIG)).filter(
+            search=SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
+        )
+    return Message.objects.filter(text__icontains=q)  # the local SQLite mode
+
+
+def conversations(workspace: Workspace, user: User, filters: Filters) -> QuerySet[Conversation]:
+    qs = Conversation.objects.filter(workspace=workspace)
+    if filters.account:
+        qs = qs.filter(account_id=filters.account)
+    if filters.platform:
+        qs = qs.filter(account__platform=filters.platform)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.assignee == "me":
+        qs = qs.filter(assignee=user)
+    elif filters.assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        qs = qs.filter(assignee_id=int(filters.assignee))
+    if filters.label:
+        qs = qs.filter(labels__id=filters.label)
+    if filters.unread:
+        qs = qs.filter(unread_for(user))
+    if filters.q:
+        hits = matching_messages(filters.q).filter(conversation=OuterRef("pk"))
+        qs = qs.filter(
+            Q(participant_name__icontains=filters.q)
+            | Q(participant_handle__icontains=filters.q)
+            | Exists(hits)
+        )
+    return (
+        qs.annotate(unread=unread_for(user))
+        .select_related("account", "assignee")
+        .prefetch_related(Prefetch("labels", queryset=Label.objects.order_by("name")))
+        .order_by("-last_message_at", "-id")
+    )
+
+
+def thread(conversation: Conversation) -> QuerySet[Message]:
+    return (
+        conversation.messages.select_related("author")
+        .prefetch_related("attachments")
+        .order_by("sent_at", "id")
+    )

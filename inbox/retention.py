@@ -1,0 +1,84 @@
+"""Deleting inbox data for good: one thread on request, everything older than a workspace's
+retention period (in batches, so no statement holds locks for long), and everything of an
+account being disconnected. Attachment files go from storage once the rows are gone."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from accounts.models import Workspace
+
+from .models import Attachment, Conversation, Message
+
+
+def _delete_files(names: list[str]) -> None:
+    def remove() -> None:
+        for name in names:
+            default_storage.delete(name)
+
+    transaction.on_commit(remove)
+
+
+def _delete_messages(messages: QuerySet[Message]) -> int:
+    """Delete matching messages (and their attachments) a batch at a time."""
+    batch, total = settings.INBOX_PURGE_BATCH, 0
+    while True:
+        with transaction.atomic():
+            ids = list(messages.values_list("pk", flat=True)[:batch])
+            if not ids:
+                return total
+            files = list(
+                Attachment.objects.filter(message_id__in=ids).values_list("file", flat=True)
+            )
+            Attachment.objects.filter(message_id__in=ids).delete()
+            total += Message.objects.filter(pk__in=ids).delete()[0]
+            _delete_files(files)
+
+
+def _delete_conversations(conversations: QuerySet[Conversation]) -> int:
+    total = 0
+    for conversation_id in list(conversations.values_list("pk", flat=True)):
+        total += delete_conversation_by_id(conversation_id)
+    return total
+
+
+def delete_conversation_by_id(conversation_id: int) -> int:
+    """The thread, its messages, notes and attachments; how many messages went."""
+    count = _delete_messages(Message.objects.filter(conversation_id=conversation_id))
+    Conversation.objects.filter(pk=conversation_id).delete()
+    return count
+
+
+def delete_account_inbox(account_id: int) -> int:
+    return _delete_conversations(Conversation.objects.filter(account_id=account_id))
+
+
+def purge_workspace(workspace: Workspace, now: datetime | None = None) -> int:
+    """Apply the workspace's retention: messages older than the period go; so do threads
+    left empty."""
+    if not workspace.inbox_retention_days:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=workspace.inbox_retention_days)
+    removed = _delete_messages(
+        Message.objects.filter(conversation__workspace=workspace, sent_at__lt=cutoff)
+    )
+    # Threads left with nothing (a recent internal note keeps its thread).
+    _delete_conversations(
+        Conversation.objects.filter(workspace=workspace, last_message_at__lt=cutoff).filter(
+            ~Exists(Message.objects.filter(conversation=OuterRef("pk")))
+        )
+    )
+    return removed
+
+
+def purge_all() -> int:
+    return sum(
+        purge_workspace(workspace)
+        for workspace in Workspace.objects.filter(inbox_retention_days__isnull=False)
+    )

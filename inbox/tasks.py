@@ -1,0 +1,71 @@
+"""Celery tasks of the inbox."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import deliveries, polling, replies, retention
+from .models import Conversation
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=5,
+    time_limit=120,
+    soft_time_limit=110,
+)
+def process_delivery(delivery_id: int) -> int:
+    # Idempotent: a processed delivery is gone, and messages are unique per platform id.
+    return deliveries.process(delivery_id)
+
+
+@shared_task(time_limit=55, soft_time_limit=50)
+def process_stale_deliveries() -> int:
+    """Deliveries whose task was lost or failed for good get another go."""
+    ids = deliveries.stale_ids()
+    for delivery_id in ids:
+        process_delivery.delay(delivery_id)
+    return len(ids)
+
+
+@shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
+def send_reply(message_id: int) -> str:
+    # Never retried automatically: a reply that failed waits for a person to retry it.
+    return replies.send(message_id)
+
+
+@shared_task(time_limit=55, soft_time_limit=50)
+def sweep_replies() -> int:
+    return replies.sweep()
+
+
+@shared_task(time_limit=55, soft_time_limit=50)
+def poll_accounts() -> int:
+    accounts = polling.due_accounts()
+    for account in accounts:
+        poll_account.delay(account.pk)
+    return len(accounts)
+
+
+@shared_task(time_limit=120, soft_time_limit=110)
+def poll_account(account_id: int) -> int:
+    from connections.models import ConnectedAccount
+
+    account = ConnectedAccount.objects.filter(pk=account_id).first()
+    return polling.poll(account) if account else 0
+
+
+@shared_task(time_limit=55, soft_time_limit=50)
+def wake_snoozed() -> int:
+    return Conversation.objects.filter(
+        status=Conversation.Status.SNOOZED, snoozed_until__lte=timezone.now()
+    ).update(status=Conversation.Status.OPEN, snoozed_until=None, updated_at=timezone.now())
+
+
+@shared_task(time_limit=3500, soft_time_limit=3400)
+def purge_expired() -> int:
+    return retention.purge_all()

@@ -1,0 +1,187 @@
+"""The inbox pages: the conversation list (filtered, searched, refreshed live) and one
+conversation with its thread, reply box and the team's controls."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_safe
+
+from accounts.models import Membership
+from accounts.roles import Capability, role_can
+from accounts.tenancy import WorkspaceRequest, workspace_view
+from connections.platforms import Platform
+
+from .. import access, queries, triage
+from ..forms import NoteForm, ReplyForm, StatusForm
+from ..models import Conversation
+from ..windows import reply_rule
+
+
+def _filters(request: WorkspaceRequest) -> queries.Filters:
+    get = request.GET
+    status = get.get("status", "open")
+    return queries.Filters(
+        account=int(get["account"]) if get.get("account", "").isdigit() else None,
+        platform=get.get("platform", "") if get.get("platform") in Platform.values else "",
+        status=status if status in ("", *Conversation.Status.values) else "open",
+        assignee=get.get("assignee", ""),
+        label=int(get["label"]) if get.get("label", "").isdigit() else None,
+        unread=get.get("unread") == "1",
+        q=get.get("q", "").strip()[:200],
+    )
+
+
+def _offset(request: WorkspaceRequest) -> int:
+    return int(request.GET["offset"]) if request.GET.get("offset", "").isdigit() else 0
+
+
+def _page(request: WorkspaceRequest, filters: queries.Filters) -> tuple[list, bool]:
+    offset = _offset(request)
+    rows = list(
+        queries.conversations(request.workspace, request.user, filters)[
+            offset : offset + queries.PAGE_SIZE + 1
+        ]
+    )
+    return rows[: queries.PAGE_SIZE], len(rows) > queries.PAGE_SIZE
+
+
+def _teammates(request: WorkspaceRequest) -> list[Membership]:
+    return [
+        m
+        for m in request.workspace.memberships.select_related("user").order_by("user__full_name")
+        if role_can(m.role, Capability.INBOX_REPLY)
+    ]
+
+
+def _list_context(request: WorkspaceRequest, selected: Conversation | None = None) -> dict:
+    filters = _filters(request)
+    rows, more = _page(request, filters)
+    query = request.GET.copy()
+    query.pop("offset", None)
+    query.pop("since", None)
+    query.pop("selected", None)
+    return {
+        "filters": filters,
+        "rows": rows,
+        "more": more,
+        "next_offset": _offset(request) + queries.PAGE_SIZE,
+        "query": query.urlencode(),
+        "since": timezone.now().isoformat(),
+        "selected": selected,
+    }
+
+
+def _page_context(request: WorkspaceRequest) -> dict:
+    accounts = list(request.workspace.connected_accounts.order_by("platform", "display_name"))
+    return {
+        "accounts": accounts,
+        "account_features": [(a, access.features(a)) for a in accounts],
+        "labels": request.workspace.inbox_labels.all(),
+        "teammates": _teammates(request),
+        "statuses": Conversation.Status.choices,
+        "platforms": Platform.choices,
+        "can_reply": request.membership.can(Capability.INBOX_REPLY),
+        "can_manage": request.membership.can(Capability.MANAGE_SETTINGS),
+        "emulated": bool(settings.EMULATOR_URL),
+    }
+
+
+@workspace_view()
+@require_safe
+def inbox(request: WorkspaceRequest) -> HttpResponse:
+    context = {**_page_context(request), **_list_context(request)}
+    return render(request, "inbox/inbox.html", context)
+
+
+@workspace_view()
+@require_safe
+def list_updates(request: WorkspaceRequest) -> HttpResponse:
+    """The list again if anything changed since the page's last look; 204 otherwise."""
+    since = parse_local(request.GET.get("since", ""))
+    if (
+        since
+        and not Conversation.objects.filter(
+            workspace=request.workspace, updated_at__gt=since
+        ).exists()
+    ):
+        return HttpResponse(status=204)
+    selected_id = request.GET.get("selected", "")
+    selected = None
+    if selected_id.isdigit():
+        selected = Conversation.objects.filter(workspace=request.workspace, pk=selected_id).first()
+    return render(request, "inbox/partials/list.html", _list_context(request, selected))
+
+
+def _conversation(request: WorkspaceRequest, pk: int) -> Conversation:
+    return get_object_or_404(
+        Conversation.objects.select_related("account", "assignee", "post_target__post"),
+        pk=pk,
+        workspace=request.workspace,
+    )
+
+
+def _thread_context(request: WorkspaceRequest, conversation: Conversation) -> dict:
+    return {
+        "conversation": conversation,
+        "thread": queries.thread(conversation),
+        "version": conversation.updated_at.isoformat(),
+    }
+
+
+@workspace_view()
+@require_safe
+def conversation(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    convo = _conversation(request, pk)
+    triage.mark_read(convo, request.user)
+    return render_conversation(request, convo)
+
+
+def render_conversation(
+    request: WorkspaceRequest,
+    convo: Conversation,
+    reply_form: ReplyForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The conversation page; a refused reply comes back with its text, never lost."""
+    context = {
+        **_page_context(request),
+        **_list_context(request, convo),
+        **_thread_context(request, convo),
+        "rule": reply_rule(convo),
+        "feature": access.feature_for(convo.account, convo.kind),
+        "reply_form": reply_form or ReplyForm(),
+        "note_form": NoteForm(),
+        "status_form": StatusForm(initial={"status": convo.status}),
+        "saved_replies": request.workspace.saved_replies.all(),
+        "label_ids": set(convo.labels.values_list("pk", flat=True)),
+    }
+    return render(request, "inbox/inbox.html", context, status=status)
+
+
+@workspace_view()
+@require_safe
+def thread_updates(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    convo = _conversation(request, pk)
+    seen = parse_local(request.GET.get("v", ""))
+    if seen and convo.updated_at <= seen:
+        return HttpResponse(status=204)
+    triage.mark_read(convo, request.user)
+    return render(request, "inbox/partials/thread.html", _thread_context(request, convo))
+
+
+def parse_local(value: str) -> datetime | None:
+    """A datetime from a form or query string; without an offset it is in the workspace's time
+    zone (active during the request). None when it is not a datetime."""
+    try:
+        moment = parse_datetime(value.strip()) if value else None
+    except ValueError:
+        return None
+    if moment and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
