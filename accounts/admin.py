@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from mixora.errors import UserFacingError
+
+from . import deletion
 from .models import Invitation, Membership, User, Workspace
 
 # Authenticators hold TOTP secrets and recovery-code seeds: never shown in admin.
@@ -28,11 +32,32 @@ class UserAdmin(admin.ModelAdmin):
     ordering = ["-date_joined"]
     fieldsets = [
         (None, {"fields": ["email", "full_name", "company", "job_title", "country", "avatar"]}),
-        ("Status", {"fields": ["is_active", "date_joined", "last_login"]}),
+        (
+            "Status",
+            {"fields": ["is_active", "date_joined", "last_login", "deactivated_at", "purge_after"]},
+        ),
         ("Staff access", {"fields": ["is_staff", "is_superuser", "groups"]}),
     ]
-    readonly_fields = ["date_joined", "last_login"]
+    readonly_fields = ["date_joined", "last_login", "deactivated_at", "purge_after"]
     filter_horizontal = ["groups"]
+    actions = ["delete_child_accounts"]
+
+    def has_erase_child_account_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accounts.erase_child_account")
+
+    @admin.action(
+        description="Delete account reported as a child's (everything, at once)",
+        permissions=["erase_child_account"],
+    )
+    def delete_child_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset.exclude(is_staff=True):
+            email = user.email
+            try:
+                deletion.delete_child_account(user, actor=request.user)
+            except UserFacingError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, f"Deleted {email} and everything it held.")
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))

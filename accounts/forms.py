@@ -9,6 +9,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django_countries import countries
 
+from legal.marketing import record_signup_choice
+
 from .age_gate import REFUSAL_MESSAGE, AgeBracket, is_old_enough
 from .models import User
 from .roles import Role, assignable_roles
@@ -29,6 +31,10 @@ class SignupExtrasForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="We ask so we can keep Mixora to the ages our privacy policy allows.",
     )
+    marketing_opt_in = forms.BooleanField(
+        required=False,  # unticked: marketing email only with an opt-in
+        label="Send me occasional product news and tips (unsubscribe at any time)",
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -44,6 +50,8 @@ class SignupExtrasForm(forms.Form):
         user.full_name = self.cleaned_data["full_name"]
         user.country = self.cleaned_data["country"]
         user.save(update_fields=["full_name", "country"])
+        # A "no" is recorded too: proof of what the person was offered.
+        record_signup_choice(user, self.cleaned_data["marketing_opt_in"])
 
 
 AVATAR_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}

@@ -54,6 +54,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Account deletion: deactivated and anonymised at once, the row purged after the grace.
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+    purge_after = models.DateTimeField(null=True, blank=True, db_index=True)
 
     objects = UserManager()
 
@@ -63,6 +66,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+        permissions = [
+            ("erase_child_account", "Can delete an account reported as a child's, in one step")
+        ]
 
     def __str__(self) -> str:
         return self.email
@@ -97,6 +103,9 @@ class Workspace(models.Model):
         null=True, blank=True, choices=[(365, "365 days"), (90, "90 days"), (30, "30 days")]
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Deleted by its owner: nobody can open it any more; what it holds is purged after.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    purge_after = models.DateTimeField(null=True, blank=True, db_index=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces"
     )

@@ -77,8 +77,8 @@ def purge_workspace(workspace: Workspace, now: datetime | None = None) -> int:
     return removed
 
 
-def purge_all() -> int:
+def purge_all(now: datetime | None = None) -> int:
     return sum(
-        purge_workspace(workspace)
+        purge_workspace(workspace, now)
         for workspace in Workspace.objects.filter(inbox_retention_days__isnull=False)
     )

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.views import home, invitations, members, onboarding, profile, workspace
+from accounts.views import deletion, home, invitations, members, onboarding, profile, workspace
 from connections import urls as connections_urls
 from inbox import urls as inbox_urls
 from notifications import views as notifications
@@ -25,6 +25,7 @@ workspace_patterns = [
     path("members/<int:pk>/transfer/", members.transfer_ownership, name="member_transfer"),
     path("invitations/<int:pk>/revoke/", members.revoke_invitation, name="invitation_revoke"),
     path("leave/", members.leave, name="workspace_leave"),
+    path("delete/", deletion.delete_workspace, name="workspace_delete"),
     *connections_urls.workspace_patterns,
     *publishing_urls.workspace_patterns,
     *inbox_urls.workspace_patterns,
@@ -35,6 +36,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("account/profile/", profile.profile, name="profile"),
+    path("account/privacy/", deletion.privacy_settings, name="privacy_settings"),
+    path("account/delete/", deletion.delete_account, name="account_delete"),
+    path("account/deleted/", deletion.account_deleted, name="account_deleted"),
     path("workspaces/new/", onboarding.new_workspace, name="onboarding"),
     path("invitations/<str:token>/", invitations.accept, name="invitation_accept"),
     path("support/", contact, name="contact"),
@@ -42,6 +46,10 @@ urlpatterns = [
     path("notifications/read/", notifications.mark_all_read, name="notifications_read"),
     path("", include(connections_urls)),
     path("", include(inbox_urls)),
+    path("", include("consent.urls")),
+    path("", include("legal.urls")),
+    path("", include("exports.urls")),
+    path("", include("privacy.urls")),
     path("w/<slug:slug>/", include(workspace_patterns)),
     path("admin/", admin.site.urls),
 ]

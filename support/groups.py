@@ -16,6 +16,11 @@ SUPPORT_PERMISSIONS = [
     ("support", "change_supportticket"),
     ("privacy", "view_auditevent"),
     ("connections", "view_connectedaccount"),
+    ("privacy", "view_privacyrequest"),
+    ("privacy", "work_privacyrequest"),
+    ("accounts", "erase_child_account"),
+    ("consent", "view_usageevent"),
+    ("consent", "view_consentrecord"),
 ]
 
 

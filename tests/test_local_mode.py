@@ -3,6 +3,7 @@ media) migrates, seeds Demo Co idempotently, lets every demo user in, and stops 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -147,6 +148,10 @@ def test_run_serves_with_worker_and_beat_and_ctrl_c_stops_them_all(local_env):
         assert all(not Path(f"/proc/{pid}").exists() for pid in children)
     finally:
         if runner.poll() is None:
+            # A failed run must not leave its server, worker or beat behind.
+            for pid in _children(runner.pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
             runner.kill()
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import env_bool, env_list, env_str
+from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("MIXORA_VAR_DIR", str(BASE_DIR / "var")))
@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_htmx",
+    "cookie_consent",
     "mixora",
     "accounts",
     "support",
@@ -39,6 +40,10 @@ INSTALLED_APPS = [
     "connections",
     "publishing",
     "inbox",
+    "consent",
+    "legal",
+    "exports",
+    "retention",
 ]
 
 MIDDLEWARE = [
@@ -52,7 +57,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Cookie consent with Global Privacy Control, then first-party page views (only with
+    # analytics consent): see consent/middleware.py.
+    "consent.middleware.ConsentMiddleware",
+    "consent.middleware.PageViewMiddleware",
 ]
+# django-cookie-consent: ask again after about six months (the package's default is a year).
+COOKIE_CONSENT_MAX_AGE = 60 * 60 * 24 * 180
 
 ROOT_URLCONF = "mixora.urls"
 # Widget templates may be overridden from templates/ like any other template.
@@ -71,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.workspace_shell",
                 "notifications.context_processors.unread_notifications",
+                "legal.context_processors.legal_notices",
             ],
         },
     },
@@ -189,6 +201,16 @@ AVATAR_MAX_BYTES = 2 * 1024 * 1024
 AVATAR_MAX_PIXELS = 4096
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Retention (retention/rules.py is the table) --------------------------------------------
+# Security and activity log: the policy says 30–180 days.
+AUDIT_LOG_RETENTION_DAYS = min(180, max(30, env_int("AUDIT_LOG_RETENTION_DAYS", 180)))
+RETENTION_BATCH = 1000
+
+# --- Deletion ----------------------------------------------------------------------------
+# A deleted account or workspace is gone from the product at once; what remains (and backups)
+# is purged after this many days (privacy policy: "backups purge within ~30 days").
+DELETION_GRACE_DAYS = 30
+
 # --- Invitations -------------------------------------------------------------------------
 INVITATION_MAX_AGE_DAYS = 7
 
@@ -280,6 +302,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "purge-expired-inbox-messages": {
         "task": "inbox.tasks.purge_expired",
+        "schedule": 3600.0,
+        "options": {"expires": 3600},
+    },
+    "apply-retention-rules": {
+        "task": "retention.tasks.apply_retention",
+        "schedule": 86400.0,
+        "options": {"expires": 86400},
+    },
+    "purge-unconfirmed-privacy-requests": {
+        "task": "privacy.tasks.purge_unconfirmed_requests",
         "schedule": 3600.0,
         "options": {"expires": 3600},
     },

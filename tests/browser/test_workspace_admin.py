@@ -43,7 +43,7 @@ def test_owner_changes_a_role_removes_a_member_and_reads_the_audit_log(app, new_
     expect(page.get_by_text("Ed Editor was removed from Northwind.")).to_be_visible()
     assert not Membership.objects.filter(user__full_name="Ed Editor").exists()
 
-    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Settings", exact=True).click()
     page.get_by_label("Workspace name").fill("")
     page.get_by_role("button", name="Save changes").click()
     expect(page.locator(".field__error")).to_contain_text("This field is required")
@@ -74,7 +74,7 @@ def test_viewer_sees_no_management_controls(app, new_page, shot):
     page.get_by_role("link", name="Team", exact=True).click()
     expect(page.get_by_role("heading", name="Invite a teammate")).to_have_count(0)
     expect(page.get_by_role("button", name="Remove")).to_have_count(0)
-    expect(page.get_by_role("link", name="Settings")).to_have_count(0)
+    expect(page.get_by_role("link", name="Settings", exact=True)).to_have_count(0)
     response = page.goto(f"{app}/w/northwind/settings/")
     assert response.status == 403
     expect(page.get_by_role("heading", name="You can't do that here")).to_be_visible()

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ExportsConfig(AppConfig):
+    name = "exports"
+    verbose_name = "Personal data exports"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401 - connects the file clean-up

@@ -1,0 +1,122 @@
+"""The retention table: each daily rule deletes exactly what is past its period, in short
+batches; the public Data retention rows come from the same table."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts import deletion
+from accounts.models import User
+from accounts.roles import Role
+from inbox.models import Conversation, Message, WebhookDelivery
+from notifications.models import Notification
+from privacy.models import AuditAction, AuditEvent
+from retention import engine
+from retention.rules import RULES, public_rows
+from tests.factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _aged(model, rows, field: str, age: timedelta) -> None:
+    model.objects.filter(pk__in=[r.pk for r in rows]).update(**{field: timezone.now() - age})
+
+
+def test_audit_events_older_than_the_configured_days_go(settings):
+    settings.AUDIT_LOG_RETENTION_DAYS = 30
+    old = [AuditEvent.objects.create(action=AuditAction.LOGIN_SUCCEEDED) for _ in range(3)]
+    recent = AuditEvent.objects.create(action=AuditAction.LOGIN_SUCCEEDED)
+    _aged(AuditEvent, old, "created_at", timedelta(days=31))
+    _aged(AuditEvent, [recent], "created_at", timedelta(days=29))
+    removed = engine.run()
+    assert removed["Security and activity log (log-ins, role changes, connections)"] == 3
+    assert list(AuditEvent.objects.filter(action=AuditAction.LOGIN_SUCCEEDED)) == [recent]
+
+
+def test_rows_are_deleted_in_batches_of_the_configured_size(settings):
+    settings.RETENTION_BATCH = 2
+    user = UserFactory()
+    rows = [Notification.objects.create(user=user, message=f"n{i}") for i in range(5)]
+    _aged(Notification, rows, "created_at", timedelta(days=91))
+    rule = next(r for r in RULES if r.model == "notifications.Notification")
+    with CaptureQueriesContext(connection) as queries:
+        assert engine.delete_in_batches(rule, timezone.now()) == 5
+    deletes = [q for q in queries.captured_queries if q["sql"].startswith("DELETE")]
+    assert len(deletes) == 3  # 2 + 2 + 1
+    assert not Notification.objects.exists()
+
+
+def test_expired_sessions_and_stale_webhook_deliveries_go():
+    Session.objects.create(
+        session_key="old", session_data="x", expire_date=timezone.now() - timedelta(minutes=1)
+    )
+    Session.objects.create(
+        session_key="live", session_data="x", expire_date=timezone.now() + timedelta(days=1)
+    )
+    failed = WebhookDelivery.objects.create(platform="meta", body=b"{}", error="boom")
+    fresh = WebhookDelivery.objects.create(platform="meta", body=b"{}")
+    _aged(WebhookDelivery, [failed], "received_at", timedelta(days=8))
+    engine.run()
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
+    assert list(WebhookDelivery.objects.all()) == [fresh]
+
+
+def test_inbox_retention_runs_from_the_table(workspace, owner):
+    from connections.models import ConnectedAccount
+
+    workspace.inbox_retention_days = 30
+    workspace.save()
+    account = ConnectedAccount.objects.create(
+        workspace=workspace, platform="x", external_id="1", display_name="X"
+    )
+    conversation = Conversation.objects.create(
+        workspace=workspace, account=account, kind="message", thread_key="a", participant_id="a"
+    )
+    old = Message.objects.create(
+        conversation=conversation,
+        account=account,
+        direction="inbound",
+        text="old",
+        sent_at=timezone.now() - timedelta(days=40),
+    )
+    new = Message.objects.create(
+        conversation=conversation, account=account, direction="inbound", text="new"
+    )
+    engine.run()
+    assert list(Message.objects.all()) == [new]
+    assert not Message.objects.filter(pk=old.pk).exists()
+
+
+def test_deleted_accounts_and_workspaces_are_purged_after_the_grace(workspace, owner):
+    leaver = MembershipFactory(workspace=workspace, role=Role.EDITOR).user
+    deletion.start_account_deletion(leaver)
+    engine.run(now=timezone.now() + timedelta(days=29))
+    assert User.objects.filter(pk=leaver.pk).exists()
+    engine.run(now=timezone.now() + timedelta(days=31))
+    assert not User.objects.filter(pk=leaver.pk).exists()
+
+
+def test_every_rule_is_public_and_every_daily_rule_can_run():
+    rows = public_rows()
+    assert len(rows) == len(RULES)
+    assert all(what and period and ends for what, period, ends in rows)
+    for rule in RULES:
+        assert rule.on_event or rule.runner or (rule.model and rule.age_field and rule.keep)
+
+
+def test_every_table_rule_names_a_real_model_date_field_or_function():
+    from django.apps import apps
+    from django.utils.module_loading import import_string
+
+    for rule in RULES:
+        if rule.model:
+            field = apps.get_model(rule.model)._meta.get_field(rule.age_field)
+            assert field.get_internal_type() == "DateTimeField", rule.name
+        if rule.runner:
+            assert callable(import_string(rule.runner)), rule.name
