@@ -472,7 +472,7 @@ def purge_benchmark(args: argparse.Namespace) -> bool:
     ok = removed == args.rows and kept == expected_kept
 
     def ms(values: list[float], q: int) -> str:
-        return f"{statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000:.1f}"
+        return f"{statistics.quantiles(values, n=100, method='inclusive')[q - 1] * 1000:.1f}"
 
     table(
         [
