@@ -120,3 +120,87 @@ def test_every_table_rule_names_a_real_model_date_field_or_function():
             assert field.get_internal_type() == "DateTimeField", rule.name
         if rule.runner:
             assert callable(import_string(rule.runner)), rule.name
+
+
+def _run_rule_of(model_label: str, now):
+    rules = [r for r in RULES if r.model == model_label]
+    return sum(engine.delete_in_batches(rule, now) for rule in rules)
+
+
+def test_usage_events_are_kept_13_months():
+    from consent.models import UsageEvent
+
+    old = UsageEvent.objects.create(kind="page", name="inbox", device="desktop")
+    new = UsageEvent.objects.create(kind="page", name="inbox", device="desktop")
+    _aged(UsageEvent, [old], "created_at", timedelta(days=397))
+    _aged(UsageEvent, [new], "created_at", timedelta(days=395))
+    assert _run_rule_of("consent.UsageEvent", timezone.now()) == 1
+    assert list(UsageEvent.objects.all()) == [new]
+
+
+def test_consent_records_are_kept_24_months_after_a_newer_choice(settings):
+    from consent.models import ConsentRecord
+
+    def record(**fields):
+        return ConsentRecord.objects.create(
+            visitor_id="v",
+            method="reject_all",
+            source="banner",
+            functional=False,
+            analytics=False,
+            marketing=False,
+            policy_version="1",
+            **fields,
+        )
+
+    now = timezone.now()
+    replaced_long_ago = record(superseded_at=now - timedelta(days=731))
+    replaced_lately = record(superseded_at=now - timedelta(days=700))
+    never_replaced_expired = record()
+    never_replaced_current = record()
+    max_age = timedelta(seconds=settings.COOKIE_CONSENT_MAX_AGE)
+    _aged(ConsentRecord, [never_replaced_expired], "created_at", max_age + timedelta(days=731))
+    _aged(ConsentRecord, [never_replaced_current], "created_at", max_age + timedelta(days=700))
+    assert _run_rule_of("consent.ConsentRecord", now) == 2
+    assert set(ConsentRecord.objects.all()) == {replaced_lately, never_replaced_current}
+    assert replaced_long_ago.pk not in ConsentRecord.objects.values_list("pk", flat=True)
+
+
+def test_privacy_requests_are_kept_24_months_after_they_close_and_open_ones_stay():
+    from privacy.models import PrivacyRequest
+
+    def request(reference: str, closed_days_ago: int | None) -> PrivacyRequest:
+        closed = timezone.now() - timedelta(days=closed_days_ago) if closed_days_ago else None
+        return PrivacyRequest.objects.create(
+            reference=reference,
+            request_type="access",
+            jurisdiction="eea",
+            email=f"{reference}@example.test",
+            source="web",
+            closed_at=closed,
+        )
+
+    old, recent, open_one = request("PR-OLD", 731), request("PR-NEW", 700), request("PR-OPEN", None)
+    assert _run_rule_of("privacy.PrivacyRequest", timezone.now()) == 1
+    assert set(PrivacyRequest.objects.all()) == {recent, open_one}
+    assert not PrivacyRequest.objects.filter(pk=old.pk).exists()
+
+
+def test_exports_past_their_seven_days_lose_their_file(workspace, owner):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from exports.models import DataExport
+
+    export = DataExport.objects.create(
+        user=owner.user,
+        status="ready",
+        ready_at=timezone.now() - timedelta(days=8),
+        expires_at=timezone.now() - timedelta(days=1),
+    )
+    export.file.save("exports/bench-test.zip", ContentFile(b"zip"), save=True)
+    name = export.file.name
+    engine.run()
+    export.refresh_from_db()
+    assert export.status == "expired"
+    assert not default_storage.exists(name)
