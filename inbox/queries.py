@@ -78,9 +78,20 @@ def conversations(workspace: Workspace, user: User, filters: Filters) -> QuerySe
     )
 
 
-def thread(conversation: Conversation) -> QuerySet[Message]:
-    return (
-        conversation.messages.select_related("author")
-        .prefetch_related("attachments")
-        .order_by("sent_at", "id")
-    )
+# A long thread shows its newest messages; the rest on request (rendering is most of a page's
+# time at hundreds of messages, and the live poll re-renders what is shown).
+THREAD_WINDOW = 100
+
+
+def thread(conversation: Conversation, *, everything: bool = False) -> tuple[list[Message], int]:
+    """The thread in time order (the newest THREAD_WINDOW unless `everything`), and how many
+    earlier messages were left out."""
+    messages = conversation.messages.select_related("author").prefetch_related("attachments")
+    if everything:
+        return list(messages.order_by("sent_at", "id")), 0
+    newest = list(messages.order_by("-sent_at", "-id")[: THREAD_WINDOW + 1])
+    hidden = 0
+    if len(newest) > THREAD_WINDOW:
+        newest = newest[:THREAD_WINDOW]
+        hidden = conversation.messages.count() - THREAD_WINDOW
+    return newest[::-1], hidden

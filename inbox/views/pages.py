@@ -66,6 +66,7 @@ def _list_context(request: WorkspaceRequest, selected: Conversation | None = Non
     query.pop("offset", None)
     query.pop("since", None)
     query.pop("selected", None)
+    query.pop("all", None)
     return {
         "filters": filters,
         "rows": rows,
@@ -127,9 +128,13 @@ def _conversation(request: WorkspaceRequest, pk: int) -> Conversation:
 
 
 def _thread_context(request: WorkspaceRequest, conversation: Conversation) -> dict:
+    everything = request.GET.get("all") == "1"
+    messages, hidden = queries.thread(conversation, everything=everything)
     return {
         "conversation": conversation,
-        "thread": queries.thread(conversation),
+        "thread": messages,
+        "hidden": hidden,
+        "everything": everything,
         "version": conversation.updated_at.isoformat(),
     }
 

@@ -1,0 +1,1241 @@
+"""Benchmark of the inbox: signed Meta webhooks accepted by a real web server, the deliveries
+processed into conversations, and the inbox pages over a million stored messages.
+
+    .venv/bin/python bench/inbox.py
+    .venv/bin/python bench/inbox.py --reuse --part pages
+    .venv/bin/python bench/inbox.py --reuse --part webhooks --deliveries 2000 --workers 1 2
+
+Runs on its own PostgreSQL database (kept afterwards so `--reuse` can skip generating the data
+again), its own Redis queue, its own gunicorn and emulator on free ports, all on 127.0.0.1.
+bench/README.md says what is measured. Shares its plumbing with bench/publish.py."""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import hashlib
+import hmac
+import io
+import json
+import os
+import pstats
+import secrets
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import psycopg
+import redis
+import requests
+
+# This file is named like the inbox app: the project's packages must come before bench/ on
+# sys.path. bench/publish.py (imported next, found in bench/) puts the project first as well.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from publish import (  # in bench/, this script's directory
+    ROOT,
+    Emulator,
+    drop_database,
+    free_port,
+    loopback,
+    percentile,
+    recreate_database,
+    say,
+    start_workers,
+    stop,
+    table,
+    use_environment,
+    wait_ready,
+    wait_until,
+    with_database,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User, Workspace
+    from connections.models import ConnectedAccount
+
+PAGE_ID = "20000000000001"  # the emulator's seeded Facebook Page (docs/emulator.md)
+PSID_BASE = 7_100_000_000_000_000  # people who message the Page: numeric ids, like Meta's
+REDIRECT_URI = "http://127.0.0.1/bench/callback"  # never visited: the code is read off it
+MAIN_SLUG = "bench-inbox"  # the workspace whose pages are timed
+HOOKS_SLUG = "bench-hooks"  # the workspace the webhooks land in (the emulator's Page)
+DATASET_TABLE = "bench_inbox_dataset"  # what was generated, for --reuse
+SLOW_MS = 300  # a page whose p95 is above this gets its slowest query explained
+
+# Message texts: random picks of these words. COMMON_WORD is one of them (in ~7 % of messages),
+# RARE_WORD is added to one message in 20,000 (a search that finds almost nothing).
+WORDS = """hello hi thanks thank you please order delivery shipping package arrived late today
+tomorrow yesterday week refund return exchange size colour color price discount code coupon
+store open hours closed address change cancel account password login app website link broken
+help question problem issue great love amazing awesome bad wrong missing damaged box item
+product coffee beans grinder mug cup espresso latte cappuccino decaf roast blend subscription
+monthly invoice receipt payment card paypal charged twice tracking number still waiting when
+where why how what can could would should need want like get send sent back new old first
+again soon morning evening weekend lisbon porto london paris berlin madrid gift wrap message
+photo picture video review stars recommend friend family team support agent reply answer
+""".split()  # noqa: SIM905 - prose reads better
+COMMON_WORD = "refund"
+RARE_WORD = "chargeback"
+RARE_ODDS = 20_000
+FIRST_NAMES = """Ana Bruno Carla Diego Elena Fatima Gabriel Hana Ivan Julia Kenji Lucia Marco
+Nadia Omar Paula Quentin Rosa Samir Tomas Ursula Victor Wendy Xavier Yara Zoe Amir Beatriz
+Chen Dara Emeka Freya Goran Ines Jonas Kofi Leila Mateo Noor Oskar""".split()  # noqa: SIM905
+LAST_NAMES = """Lima Silva Costa Santos Pereira Oliveira Almeida Ferreira Rodrigues Martins
+Smith Jones Brown Taylor Wilson Evans Garcia Martinez Lopez Gonzalez Muller Schmidt Fischer
+Weber Meyer Rossi Russo Ferrari Esposito Bianchi Nakamura Tanaka Kim Park Nguyen Okafor Mensah
+Haddad Kowalski Novak Jensen Hansen Larsen Dubois Moreau Laurent Ivanova Petrov Popescu
+Horvat""".split()  # noqa: SIM905
+NAME_QUERY = "Okafor"  # one last name in 49
+LABELS = ["Billing", "Bug", "Feedback", "Shipping", "Urgent", "VIP"]
+LONG_THREAD, SHORT_THREAD = 500, 5  # the two conversations the page queries are counted on
+
+
+# --- Command line ------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--part",
+        choices=["all", "webhooks", "pages"],
+        default="all",
+        help="what to measure (default all)",
+    )
+    data = parser.add_argument_group("the stored inbox the pages are read from")
+    data.add_argument(
+        "--messages", type=int, default=1_000_000, help="messages in all (default 1,000,000)"
+    )
+    data.add_argument(
+        "--conversations", type=int, default=50_000, help="conversations in all (default 50,000)"
+    )
+    data.add_argument("--workspaces", type=int, default=5, help="workspaces (default 5)")
+    data.add_argument(
+        "--share",
+        type=float,
+        default=0.4,
+        help="part of the conversations in the timed workspace (default 0.4)",
+    )
+    data.add_argument(
+        "--reuse", action="store_true", help="keep the data of an earlier run with these sizes"
+    )
+    pages = parser.add_argument_group("pages")
+    pages.add_argument(
+        "--requests", type=int, default=50, help="timed requests per page (default 50)"
+    )
+    pages.add_argument(
+        "--page-budget",
+        type=float,
+        default=60,
+        help="seconds one page may take in all; stops early (at least 5 requests) (default 60)",
+    )
+    hooks = parser.add_argument_group("webhooks")
+    hooks.add_argument(
+        "--deliveries", type=int, default=2000, help="webhook POSTs per round (default 2000)"
+    )
+    hooks.add_argument(
+        "--clients", type=int, default=4, help="concurrent client threads posting (default 4)"
+    )
+    hooks.add_argument(
+        "--web-workers",
+        type=int,
+        default=3,
+        help="gunicorn sync workers, as the Dockerfile runs (default 3)",
+    )
+    hooks.add_argument(
+        "--kinds",
+        nargs="+",
+        choices=["comment", "message"],
+        default=["comment", "message"],
+        help="delivery kinds (default comment message)",
+    )
+    hooks.add_argument(
+        "--workers",
+        type=int,
+        nargs="*",
+        default=[1, 2],
+        help="Celery worker counts to process with, after the in-process round (default 1 2)",
+    )
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=0,
+        help="CONN_MAX_AGE for this process, gunicorn and the workers: 0 as the test settings "
+        "(a connection per request), 60 as production (default 0)",
+    )
+    parser.add_argument(
+        "--db-reuse-max",
+        type=int,
+        default=0,
+        help="CELERY_DB_REUSE_MAX for the workers: Celery's Django fixup closes the database "
+        "connection around every task unless it is set (default 0: unset, as the settings)",
+    )
+    parser.add_argument(
+        "--database",
+        default="mixora_bench_inbox",
+        help="kept between runs for --reuse (default mixora_bench_inbox)",
+    )
+    parser.add_argument("--drop", action="store_true", help="drop the database at the end")
+    args = parser.parse_args(argv)
+    if args.messages < 10 * LONG_THREAD or args.conversations < 100:
+        parser.error(f"--messages must be at least {10 * LONG_THREAD}, --conversations 100")
+    if min(args.deliveries, args.clients, args.web_workers, args.requests, args.workspaces) < 1:
+        parser.error("--deliveries, --clients, --web-workers, --requests, --workspaces: >= 1")
+    if any(w < 1 for w in args.workers) or not 0 < args.share <= 1:
+        parser.error("--workers must be at least 1 and --share in (0, 1]")
+    if "bench" not in args.database:
+        parser.error("--database may be dropped: its name must contain 'bench'")
+    return args
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}" if seconds >= 0.01 else f"{seconds * 1000:.1f}"
+
+
+# --- The stored inbox: generated in SQL ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dataset:
+    workspace_id: int  # the timed workspace
+    owner_id: int  # its owner, who reads the pages
+    long_id: int  # a conversation of LONG_THREAD messages
+    short_id: int  # one of SHORT_THREAD messages
+
+
+def dataset_key(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "messages": args.messages,
+        "conversations": args.conversations,
+        "workspaces": args.workspaces,
+        "share": args.share,
+    }
+
+
+def stored_dataset(database_url: str, args: argparse.Namespace) -> Dataset | None:
+    """The dataset an earlier run generated with the same sizes, if the database holds one."""
+    try:
+        conn = psycopg.connect(database_url, autocommit=True)
+    except psycopg.OperationalError:
+        return None  # no such database yet
+    with conn:
+        if conn.execute("SELECT to_regclass(%s)", [DATASET_TABLE]).fetchone()[0] is None:
+            return None
+        row = conn.execute(
+            "SELECT key, workspace_id, owner_id, long_id, short_id FROM bench_inbox_dataset"
+        ).fetchone()
+    if row is None or row[0] != dataset_key(args):
+        return None
+    return Dataset(*row[1:])
+
+
+def timed(label: str, step: Callable[[], Any]) -> Any:
+    start = time.perf_counter()
+    result = step()
+    say(f"  {label}: {time.perf_counter() - start:.1f} s")
+    return result
+
+
+def generate(args: argparse.Namespace) -> Dataset:
+    """Workspaces, members, accounts and labels through the ORM; conversations, messages, read
+    marks and labels in bulk with INSERT … SELECT generate_series; then VACUUM ANALYZE."""
+    from django.db import connection
+
+    say(
+        f"Generating {args.messages:,} messages in {args.conversations:,} conversations over "
+        f"{args.workspaces} workspaces ({args.share:.0%} in {MAIN_SLUG}):"
+    )
+    begin = time.perf_counter()
+    workspaces, users = timed("workspaces, members, accounts, labels", lambda: _orm_rows(args))
+    main = workspaces[0]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(0.42)")  # the same data every time
+        cursor.execute("SET maintenance_work_mem = '512MB'")
+        long_id, short_id, first, last = timed(
+            "conversations", lambda: _conversations(cursor, args, workspaces)
+        )
+        indexes = _secondary_indexes(cursor, "inbox_message")
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        timed("messages", lambda: _messages(cursor, args, (long_id, short_id), (first, last)))
+        timed(
+            f"{len(indexes)} message indexes",
+            lambda: [cursor.execute(definition) for _, definition in indexes],
+        )
+        timed("conversation summaries", lambda: _summaries(cursor))
+        timed("read marks, labels, assignees", lambda: _team_state(cursor, main, users))
+        timed(
+            "VACUUM ANALYZE",
+            lambda: cursor.execute(
+                "VACUUM (ANALYZE) inbox_message, inbox_conversation, inbox_readmark,"
+                " inbox_conversation_labels, connections_connectedaccount"
+            ),
+        )
+        dataset = Dataset(main.pk, users[0].pk, long_id, short_id)
+        cursor.execute(
+            "CREATE TABLE bench_inbox_dataset (key jsonb, workspace_id int, owner_id int,"
+            " long_id int, short_id int, generated_at timestamptz DEFAULT now())"
+        )
+        cursor.execute(
+            "INSERT INTO bench_inbox_dataset (key, workspace_id, owner_id, long_id, short_id)"
+            " VALUES (%s, %s, %s, %s, %s)",
+            [json.dumps(dataset_key(args)), main.pk, users[0].pk, long_id, short_id],
+        )
+    say(f"  in all: {time.perf_counter() - begin:.1f} s")
+    return dataset
+
+
+def _orm_rows(args: argparse.Namespace) -> tuple[list[Workspace], list[User]]:
+    """The timed workspace first (an owner and three teammates who answer the inbox), then the
+    others; three accounts each (Facebook, Instagram, X) with made-up ids no webhook names."""
+    from accounts.models import Membership, User, Workspace
+    from accounts.roles import Role
+    from connections.models import ConnectedAccount
+    from inbox.models import Label
+
+    workspaces = Workspace.objects.bulk_create(
+        [Workspace(name="Bench Inbox", slug=MAIN_SLUG)]
+        + [
+            Workspace(name=f"Bench Other {i}", slug=f"bench-other-{i}")
+            for i in range(1, args.workspaces)
+        ]
+    )
+    users = [
+        User.objects.create_user(f"{who}@bench.test", full_name=f"Bench {who.title()}")
+        for who in ("owner", "alex", "sam", "kim")
+    ]
+    roles = [Role.OWNER, Role.EDITOR, Role.EDITOR, Role.APPROVER]
+    Membership.objects.bulk_create(
+        Membership(workspace=workspaces[0], user=user, role=role)
+        for user, role in zip(users, roles, strict=True)
+    )
+    scopes = {
+        "facebook": ["pages_messaging", "pages_manage_engagement"],
+        "instagram": ["instagram_manage_messages", "instagram_manage_comments"],
+        "x": ["dm.read", "dm.write", "tweet.read", "tweet.write", "users.read"],
+    }
+    ConnectedAccount.objects.bulk_create(
+        ConnectedAccount(
+            workspace=workspace,
+            platform=platform,
+            external_id=f"bench-{workspace.pk}-{platform}",
+            display_name=f"{workspace.name} {platform.title()}",
+            handle=f"@bench{workspace.pk}{platform}",
+            scopes=scopes[platform],
+        )
+        for workspace in workspaces
+        for platform in ("facebook", "instagram", "x")
+    )
+    Label.objects.bulk_create(
+        Label(workspace=workspace, name=name) for workspace in workspaces for name in LABELS
+    )
+    return workspaces, users
+
+
+def _conversations(
+    cursor: Any, args: argparse.Namespace, workspaces: list[Workspace]
+) -> tuple[int, int, int, int]:
+    """The long and short threads (open, in the timed workspace), then the rest: spread over
+    the workspaces (`share` in the timed one), accounts round-robin, 70 % direct messages,
+    35 % open, 10 % pending, 5 % snoozed, 50 % resolved. Summaries come after the messages."""
+    cursor.execute(
+        "SELECT array_agg(id ORDER BY workspace_id, platform) FROM connections_connectedaccount"
+        " WHERE workspace_id = ANY(%s)",
+        [[w.pk for w in workspaces]],
+    )
+    accounts = cursor.fetchone()[0]  # 3 per workspace, the timed workspace's first
+    others = len(workspaces) - 1
+    insert = """
+        INSERT INTO inbox_conversation (workspace_id, account_id, kind, thread_key,
+            participant_id, participant_name, participant_handle, participant_avatar_url,
+            external_post_id, post_target_id, status, snoozed_until, assignee_id,
+            last_message_at, last_inbound_at, preview, created_at, updated_at)
+        SELECT a.workspace_id, a.id, s.kind, 'bench-' || s.g, (%(psid)s + s.g)::text,
+            (%(first)s::text[])[1 + s.g %% %(nfirst)s] || ' '
+                || (%(last)s::text[])[1 + (s.g / %(nfirst)s) %% %(nlast)s],
+            CASE WHEN a.platform = 'facebook' THEN '' ELSE
+                lower((%(first)s::text[])[1 + s.g %% %(nfirst)s]) || s.g END,
+            '', CASE WHEN s.kind = 'comment' THEN a.external_id || '_' || (s.g %% 400) ELSE '' END,
+            NULL, s.status, CASE WHEN s.status = 'snoozed' THEN now() + interval '7 days' END,
+            NULL, now() - interval '181 days', NULL, '', now() - interval '200 days', now()
+        FROM (
+            SELECT g,
+                CASE WHEN %(counted)s OR %(others)s = 0 OR (g * 7919) %% 1000 < %(share)s
+                    THEN 0 ELSE 1 + g %% GREATEST(%(others)s, 1) END AS slot,
+                CASE WHEN %(counted)s OR r2 < 0.7 THEN 'message' ELSE 'comment' END AS kind,
+                (ARRAY['open', 'pending', 'snoozed', 'resolved'])[
+                    CASE WHEN %(counted)s OR r < 0.35 THEN 1 WHEN r < 0.45 THEN 2
+                    WHEN r < 0.5 THEN 3 ELSE 4 END] AS status
+            FROM (SELECT g, random() AS r, random() AS r2
+                FROM generate_series(%(start)s, %(stop)s) g) n
+        ) s
+        JOIN connections_connectedaccount a
+            ON a.id = (%(accounts)s::int[])[1 + s.slot * 3 + s.g %% 3]
+        ORDER BY s.g
+        RETURNING id
+    """
+    params = {
+        "psid": PSID_BASE,
+        "first": FIRST_NAMES,
+        "nfirst": len(FIRST_NAMES),
+        "last": LAST_NAMES,
+        "nlast": len(LAST_NAMES),
+        "others": others,
+        "share": round(args.share * 1000),
+        "accounts": accounts,
+    }
+    # The two counted threads (g = 1, 2): open direct messages in the timed workspace.
+    cursor.execute(insert, {**params, "counted": True, "start": 1, "stop": 2})
+    long_id, short_id = (row[0] for row in cursor.fetchall())
+    cursor.execute(insert, {**params, "counted": False, "start": 3, "stop": args.conversations})
+    ids = [row[0] for row in cursor.fetchall()]
+    first, last = min(ids), max(ids)
+    if last - first + 1 != len(ids):  # messages pick a conversation by id arithmetic
+        raise RuntimeError("conversation ids are not contiguous")
+    return long_id, short_id, first, last
+
+
+def _secondary_indexes(cursor: Any, table_name: str) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX …) of the table's indexes that back no constraint: dropped for the
+    bulk load and created again, exactly as the migrations made them."""
+    cursor.execute(
+        """
+        SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x
+        JOIN pg_class i ON i.oid = x.indexrelid
+        WHERE x.indrelid = %s::regclass
+            AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+        ORDER BY i.relname
+        """,
+        [table_name],
+    )
+    return list(cursor.fetchall())
+
+
+def _messages(
+    cursor: Any, args: argparse.Namespace, counted: tuple[int, int], bulk: tuple[int, int]
+) -> None:
+    """The counted threads' exact messages, then the rest over the other conversations, skewed
+    (conversation = first + n·u^1.5: the first conversations get the most, up to ~40× the
+    mean), directions 60 % inbound, 35 % outbound, 5 % notes, sent within 180 days."""
+    picks = ", ".join(["w[1 + floor(random() * %(nwords)s)::int]"] * 13)
+    insert = """
+        WITH v AS (SELECT %(words)s::text[] AS w)
+        INSERT INTO inbox_message (conversation_id, account_id, direction, external_id,
+            author_id, sender_name, text, sent_at, status, error, messaging_type, tag,
+            send_started_at, attempts, pending_attachments)
+        SELECT c.id, c.account_id, s.direction,
+            CASE WHEN s.direction = 'note' THEN '' ELSE 'bm' || s.g END, NULL,
+            CASE s.direction WHEN 'inbound' THEN c.participant_name
+                WHEN 'outbound' THEN 'Bench account' ELSE 'Bench teammate' END,
+            s.text, now() - s.age, CASE WHEN s.direction = 'inbound' THEN 'received'
+                ELSE 'sent' END, '', '', '', NULL, 0, '[]'::jsonb
+        FROM (
+            SELECT g, {conversation} AS cid,
+                CASE WHEN d < 0.6 THEN 'inbound' WHEN d < 0.95 THEN 'outbound'
+                    ELSE 'note' END AS direction,
+                random() * interval '180 days' AS age,
+                array_to_string((ARRAY[{picks}])[1:5 + floor(random() * 9)::int], ' ')
+                    || CASE WHEN random() * %(rare_odds)s < 1 THEN ' ' || %(rare)s ELSE '' END
+                    AS text
+            FROM (SELECT g, random() AS d FROM generate_series(%(start)s, %(stop)s) g) n, v
+        ) s
+        JOIN inbox_conversation c ON c.id = s.cid
+    """.replace("{picks}", picks)
+    params = {
+        "words": WORDS,
+        "nwords": len(WORDS),
+        "rare": RARE_WORD,
+        "rare_odds": RARE_ODDS,
+    }
+    long_id, short_id = counted
+    start = 1
+    for conversation, count in ((long_id, LONG_THREAD), (short_id, SHORT_THREAD)):
+        stop_at = start + count - 1
+        sql = insert.replace("{conversation}", "%(conversation)s")
+        cursor.execute(
+            sql, {**params, "conversation": conversation, "start": start, "stop": stop_at}
+        )
+        start = stop_at + 1
+    first, last = bulk
+    spread = "%(first)s + floor((%(n)s) * power(random(), 1.5))::int"
+    cursor.execute(
+        insert.replace("{conversation}", spread),
+        {**params, "first": first, "n": last - first + 1, "start": start, "stop": args.messages},
+    )
+
+
+def _summaries(cursor: Any) -> None:
+    """Each conversation's last message time, preview and last customer message, as ingest
+    keeps them."""
+    cursor.execute(
+        """
+        UPDATE inbox_conversation c
+        SET last_message_at = l.sent_at, updated_at = l.sent_at, preview = left(l.text, 200),
+            last_inbound_at = i.last_in
+        FROM (
+            SELECT DISTINCT ON (conversation_id) conversation_id, sent_at, text
+            FROM inbox_message ORDER BY conversation_id, sent_at DESC, id DESC
+        ) l
+        LEFT JOIN (
+            SELECT conversation_id, max(sent_at) AS last_in FROM inbox_message
+            WHERE direction = 'inbound' GROUP BY conversation_id
+        ) i USING (conversation_id)
+        WHERE c.id = l.conversation_id
+        """
+    )
+
+
+def _team_state(cursor: Any, main: Workspace, users: list[User]) -> None:
+    """In the timed workspace: its owner has read 70 % of the threads (the rest are unread),
+    30 % are assigned. Everywhere: 20 % of the threads carry a label."""
+    cursor.execute(
+        """
+        INSERT INTO inbox_readmark (conversation_id, user_id, read_at)
+        SELECT id, %s, last_inbound_at + interval '1 minute' FROM inbox_conversation
+        WHERE workspace_id = %s AND last_inbound_at IS NOT NULL AND random() < 0.7
+        """,
+        [users[0].pk, main.pk],
+    )
+    cursor.execute(
+        "UPDATE inbox_conversation SET assignee_id = (%s::int[])[1 + id %% %s]"
+        " WHERE workspace_id = %s AND random() < 0.3",
+        [[u.pk for u in users], len(users), main.pk],
+    )
+    cursor.execute(
+        """
+        INSERT INTO inbox_conversation_labels (conversation_id, label_id)
+        SELECT c.id, l.ids[1 + c.id % array_length(l.ids, 1)]
+        FROM inbox_conversation c
+        JOIN (SELECT workspace_id, array_agg(id ORDER BY id) AS ids FROM inbox_label
+            GROUP BY workspace_id) l USING (workspace_id)
+        WHERE random() < 0.2
+        """
+    )
+
+
+def describe(dataset: Dataset) -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT (SELECT count(*) FROM inbox_message),
+                (SELECT count(*) FROM inbox_conversation),
+                (SELECT count(DISTINCT workspace_id) FROM inbox_conversation),
+                (SELECT count(*) FROM inbox_conversation WHERE workspace_id = %(w)s),
+                (SELECT count(*) FROM inbox_conversation WHERE workspace_id = %(w)s
+                    AND status = 'open'),
+                (SELECT count(*) FROM inbox_message m JOIN inbox_conversation c
+                    ON c.id = m.conversation_id WHERE c.workspace_id = %(w)s),
+                (SELECT max(n) FROM (SELECT count(*) n FROM inbox_message
+                    GROUP BY conversation_id) t),
+                pg_size_pretty(pg_database_size(current_database()))
+            """,
+            {"w": dataset.workspace_id},
+        )
+        total, convs, spaces, main_convs, main_open, main_msgs, biggest, size = cursor.fetchone()
+    return [
+        f"{total:,} messages in {convs:,} conversations over {spaces} workspaces "
+        f"(database {size}); {MAIN_SLUG}: {main_convs:,} conversations ({main_open:,} open), "
+        f"{main_msgs:,} messages; the longest thread has {biggest:,} messages"
+    ]
+
+
+# --- Pages -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageTiming:
+    name: str
+    url: str
+    times: list[float]  # seconds, ascending
+    rows: int  # conversations listed, or messages in the thread
+    captured: list[dict[str, str]]  # the queries of one more request…
+    captured_seconds: float  # … and how long that request took
+
+    @property
+    def sql_seconds(self) -> float:
+        return sum(float(query["time"]) for query in self.captured)
+
+    def cells(self) -> list[str]:
+        return [
+            self.name,
+            str(len(self.times)),
+            ms(percentile(self.times, 50)),
+            ms(percentile(self.times, 95)),
+            ms(self.times[-1]),
+            str(len(self.captured)),
+            ms(self.sql_seconds),
+            str(self.rows),
+        ]
+
+
+PAGE_HEADERS = ["page", "n", "p50", "p95", "max", "queries", "sql ms", "rows"]
+
+
+def time_page(
+    client: Any, name: str, url: str, args: argparse.Namespace, marker: str
+) -> PageTiming:
+    """Two warm-up requests, one with its queries captured, then up to --requests timed ones
+    (fewer when --page-budget runs out, never fewer than 5)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(2):
+        check(client.get(url), url)
+    with CaptureQueriesContext(connection) as captured:
+        start = time.perf_counter()
+        response = check(client.get(url), url)
+        captured_seconds = time.perf_counter() - start
+    queries = list(captured.captured_queries)  # now: the next request resets the log
+    rows = response.content.decode().count(marker)
+    times: list[float] = []
+    deadline = time.monotonic() + args.page_budget
+    while len(times) < args.requests and (len(times) < 5 or time.monotonic() < deadline):
+        start = time.perf_counter()
+        check(client.get(url), url)
+        times.append(time.perf_counter() - start)
+    return PageTiming(name, url, sorted(times), rows, queries, captured_seconds)
+
+
+def check(response: Any, url: str) -> Any:
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
+    return response
+
+
+def owner_client(dataset: Dataset) -> Any:
+    """Django's test Client, logged in as the timed workspace's owner."""
+    from django.test import Client
+
+    from accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(pk=dataset.owner_id))
+    return client
+
+
+def pages(args: argparse.Namespace, dataset: Dataset, client: Any) -> list[PageTiming]:
+    from django.urls import reverse
+
+    inbox = reverse("inbox", args=[MAIN_SLUG])
+    thread = "inbox_conversation"
+    cases = [
+        ("inbox (open)", inbox, "data-conversation="),
+        (f"inbox ?q={COMMON_WORD}", f"{inbox}?q={COMMON_WORD}", "data-conversation="),
+        (f"inbox ?q={RARE_WORD}", f"{inbox}?q={RARE_WORD}", "data-conversation="),
+        (f"inbox ?q={NAME_QUERY}", f"{inbox}?q={NAME_QUERY}", "data-conversation="),
+        ("inbox ?unread=1", f"{inbox}?unread=1", "data-conversation="),
+        (
+            f"inbox ?unread=1&q={COMMON_WORD}",
+            f"{inbox}?unread=1&q={COMMON_WORD}",
+            "data-conversation=",
+        ),
+        (
+            f"conversation, {SHORT_THREAD} messages",
+            reverse(thread, args=[MAIN_SLUG, dataset.short_id]),
+            "data-message=",
+        ),
+        (
+            f"conversation, {LONG_THREAD} messages",
+            reverse(thread, args=[MAIN_SLUG, dataset.long_id]),
+            "data-message=",
+        ),
+    ]
+    results = []
+    for name, url, marker in cases:
+        say(f"… {name}")
+        results.append(time_page(client, name, url, args, marker))
+    return results
+
+
+def explain_slow(client: Any, timings: list[PageTiming]) -> list[str]:
+    """For each page whose p95 is over SLOW_MS: its slowest query under EXPLAIN ANALYZE when
+    SQL is a good part of the time, else one request under cProfile. Lines to print."""
+    from django.db import connection
+
+    lines: list[str] = []
+    for timing in timings:
+        p95 = percentile(timing.times, 95)
+        if p95 * 1000 <= SLOW_MS:
+            continue
+        slowest = max(timing.captured, key=lambda q: float(q["time"]))
+        lines.append(
+            f"\n{timing.name}: p95 {ms(p95)} ms, over {SLOW_MS} ms. The captured request took "
+            f"{ms(timing.captured_seconds)} ms, {ms(timing.sql_seconds)} ms of it in "
+            f"{len(timing.captured)} queries; the slowest query took "
+            f"{ms(float(slowest['time']))} ms."
+        )
+        if float(slowest["time"]) >= timing.captured_seconds / 4:
+            lines.append(f"{slowest['sql']}\n")
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest["sql"])
+                lines.extend(row[0] for row in cursor.fetchall())
+        else:
+            lines.append("The time is Python (the view, the template). One request, cProfile:")
+            profiler = cProfile.Profile()
+            profiler.runcall(client.get, timing.url)
+            out = io.StringIO()
+            stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+            stats.print_stats(r"template/(base|defaulttags|loader_tags)\.py|inbox/|views", 15)
+            lines.append(out.getvalue().strip())
+    return lines
+
+
+# --- Webhooks: accepted by a real server --------------------------------------------------
+
+
+class WebServer:
+    """gunicorn (sync workers, as the Dockerfile runs it) on a free port, with this process's
+    environment: the test settings on the bench database, queue and emulator."""
+
+    def __init__(self, workers: int) -> None:
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.description = f"gunicorn {workers} sync workers"
+        self.process = subprocess.Popen(  # noqa: S603 - our own app
+            [
+                *(sys.executable, "-m", "gunicorn", "mixora.wsgi:application"),
+                *("--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "30"),
+                *("--log-level", "warning"),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            wait_until(self._verified, 60, "gunicorn to answer Meta's verification handshake")
+        except BaseException:
+            stop([self.process])
+            raise
+
+    def _verified(self) -> bool:
+        """Meta's subscription handshake (GET hub.challenge), answered by the real view."""
+        from django.conf import settings
+
+        if self.process.poll() is not None:
+            raise RuntimeError("gunicorn exited on start (its error is above)")
+        params = {
+            "hub.mode": "subscribe",
+            "hub.verify_token": settings.META_WEBHOOK_VERIFY_TOKEN,
+            "hub.challenge": "bench",
+        }
+        try:
+            answer = requests.get(f"{self.url}/webhooks/meta/", params=params, timeout=10)
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or no worker booted
+            return False
+        return answer.status_code == 200 and answer.text == "bench"
+
+
+def psid(i: int) -> str:
+    return str(PSID_BASE + i)
+
+
+def webhook_body(kind: str, i: int, tag: str) -> bytes:
+    """One Meta delivery, one event, as docs/emulator.md describes Meta's bodies: a Messenger
+    message from person i (no name: Meta sends only the id), or a comment on a Page post
+    (feed changes carry the commenter's name). Compact JSON, non-ASCII escaped, like Meta."""
+    now = time.time()
+    # None of the page searches' words (the dataset's searches stay as generated); non-ASCII.
+    text = f"Olá! A encomenda {tag}-{i} já saiu? Obrigada."
+    if kind == "message":
+        entry = {
+            "id": PAGE_ID,
+            "time": int(now * 1000),
+            "messaging": [
+                {
+                    "sender": {"id": psid(i)},
+                    "recipient": {"id": PAGE_ID},
+                    "timestamp": int(now * 1000),
+                    "message": {"mid": f"m_bench_{tag}_{i}", "text": text},
+                }
+            ],
+        }
+    else:
+        post = f"{PAGE_ID}_{1 + i % 20}"
+        entry = {
+            "id": PAGE_ID,
+            "time": int(now),
+            "changes": [
+                {
+                    "field": "feed",
+                    "value": {
+                        "item": "comment",
+                        "verb": "add",
+                        "comment_id": f"{1 + i % 20}_{tag}{i}",
+                        "post_id": post,
+                        "parent_id": post,
+                        "message": text,
+                        "from": {"id": psid(i), "name": f"Bench Commenter {i}"},
+                        "created_time": int(now),
+                    },
+                }
+            ],
+        }
+    return json.dumps({"object": "page", "entry": [entry]}, separators=(",", ":")).encode()
+
+
+def signed(body: bytes) -> dict[str, str]:
+    """X-Hub-Signature-256 with the test settings' Meta app secret, the way Meta signs."""
+    from django.conf import settings
+
+    secret = settings.PLATFORM_CREDENTIALS["meta"][1].encode()
+    return {
+        "Content-Type": "application/json",
+        "X-Hub-Signature-256": "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest(),
+    }
+
+
+@dataclass(frozen=True)
+class AcceptTiming:
+    seconds: float
+    latencies: list[float]  # ascending
+    stored: int
+    queued: int
+
+    def cells(self) -> list[str]:
+        count = len(self.latencies)
+        return [
+            str(count),
+            f"{self.seconds:.2f}",
+            f"{count / self.seconds:,.0f}",
+            *(ms(percentile(self.latencies, q)) for q in (50, 95)),
+            ms(self.latencies[-1]),
+            str(self.stored),
+            str(self.queued),
+        ]
+
+
+def post_all(url: str, bodies: list[bytes], clients: int) -> tuple[float, list[float]]:
+    """POST every body, signed, from `clients` threads (each its own session); every answer
+    must be 200 EVENT_RECEIVED. Signing happens before the clock starts. The wall time and
+    each POST's, ascending."""
+    prepared = [(body, signed(body)) for body in bodies]
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+
+    def client(share: list[tuple[bytes, dict[str, str]]]) -> None:
+        mine = []
+        with requests.Session() as session:
+            for body, headers in share:
+                start = time.perf_counter()
+                answer = session.post(url, data=body, headers=headers, timeout=30)
+                mine.append(time.perf_counter() - start)
+                if answer.status_code != 200 or answer.text != "EVENT_RECEIVED":
+                    failures.append(f"{answer.status_code} {answer.text[:200]}")
+        with lock:
+            latencies.extend(mine)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(client, [prepared[n::clients] for n in range(clients)]))
+    seconds = time.perf_counter() - start
+    if failures:
+        raise RuntimeError(f"{len(failures)} deliveries refused, e.g. {failures[0]}")
+    return seconds, sorted(latencies)
+
+
+# --- Webhooks: processed -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProcessTiming:
+    seconds: float
+    per_delivery: list[float]  # in-process only, ascending
+    messages: int
+    lookups: int  # Graph profile lookups the emulator answered
+
+    def cells(self, deliveries: int) -> list[str]:
+        spread = (
+            [ms(percentile(self.per_delivery, q)) for q in (50, 95)]
+            if self.per_delivery
+            else ["-", "-"]
+        )
+        return [
+            str(deliveries),
+            str(self.messages),
+            str(self.lookups),
+            f"{self.seconds:.2f}",
+            f"{deliveries / self.seconds:,.0f}",
+            *spread,
+        ]
+
+
+class Hooks:
+    """The webhook rounds: the emulator (the Page's token through the real OAuth client, and
+    the people who write, so the profile lookup answers), gunicorn, the bench queue."""
+
+    def __init__(self, args: argparse.Namespace, broker: redis.Redis, queue: str) -> None:
+        from django.conf import settings
+
+        self.args, self.broker, self.queue = args, broker, queue
+        self.hold = f"{queue}-hold"
+        self.account = self._account()
+        self.server: WebServer | None = None
+        self.emulator = Emulator(int(settings.EMULATOR_TEST_PORT))  # last: close() stops it
+
+    def start(self) -> None:
+        self.emulator.control("POST", "reset")
+        self._connect_page()
+        if "message" in self.args.kinds:
+            self._register_people()
+        self.server = WebServer(self.args.web_workers)
+        # Every gunicorn worker's first requests load what it imports lazily: not timed.
+        warm = [webhook_body("comment", i, "warm") for i in range(10 * self.args.web_workers)]
+        post_all(f"{self.server.url}/webhooks/meta/", warm, self.args.clients)
+
+    def close(self) -> None:
+        from django.db import connection
+
+        if self.server:
+            stop([self.server.process])
+        stop([self.emulator.process])
+        self.clean()
+        self.broker.delete(self.hold)
+        # The rounds' messages are deleted: back to the generated data's steady state.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "VACUUM (ANALYZE) inbox_message, inbox_conversation, inbox_webhookdelivery"
+            )
+
+    def _account(self) -> ConnectedAccount:
+        from accounts.models import Workspace
+        from connections.models import ConnectedAccount
+
+        workspace, _ = Workspace.objects.get_or_create(
+            slug=HOOKS_SLUG, defaults={"name": "Bench Hooks"}
+        )
+        account, _ = ConnectedAccount.objects.get_or_create(
+            workspace=workspace,
+            platform="facebook",
+            external_id=PAGE_ID,
+            defaults={"display_name": "Demo Co Coffee", "handle": "@demococoffee"},
+        )
+        return account
+
+    def _connect_page(self) -> None:
+        """The Page token through the real Meta OAuth client and the consent page clicked as
+        tests/connections/consent.py does: the profile lookup needs it."""
+        from connections.platforms.base import pkce_pair
+        from connections.platforms.meta import MetaConnector
+        from tests.connections.consent import consent, query
+
+        verifier, challenge = pkce_pair()
+        state = secrets.token_urlsafe(16)
+        connector = MetaConnector()
+        back = query(consent(connector.authorization_url(REDIRECT_URI, state, challenge)))
+        if back.get("state") != state or "code" not in back:
+            raise RuntimeError(f"the Meta consent did not return a code: {back}")
+        grant = connector.complete(back["code"], REDIRECT_URI, verifier)
+        self.account.access_token = grant.account_tokens[PAGE_ID]
+        self.account.scopes = list(grant.tokens.scopes)
+        self.account.save(update_fields=["access_token", "scopes"])
+
+    def _register_people(self) -> None:
+        """The emulator answers a profile lookup only for someone who messaged the Page: one
+        held (undelivered) message each from the people the bench's deliveries come from."""
+
+        def register(i: int) -> None:
+            self.emulator.control(
+                "POST",
+                "inbound",
+                {
+                    "platform": "meta",
+                    "kind": "message",
+                    "account_id": PAGE_ID,
+                    "from": {"id": psid(i), "name": f"{FIRST_NAMES[i % 40]} Customer{i}"},
+                    "text": "hello",
+                    "deliver": False,
+                },
+            )
+
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(register, range(self.args.deliveries)))
+
+    def clean(self) -> None:
+        """No conversation of the Page, no delivery, an empty queue: each round starts alike."""
+        from inbox.models import Conversation, WebhookDelivery
+
+        Conversation.objects.filter(account=self.account).delete()
+        WebhookDelivery.objects.all().delete()
+        self.broker.delete(self.queue)
+
+    def lookups(self) -> int:
+        return len(self.emulator.control("GET", "requests?platform=meta&endpoint=meta.node"))
+
+    def accept(self, kind: str, tag: str) -> AcceptTiming:
+        from inbox.models import WebhookDelivery
+
+        assert self.server
+        bodies = [webhook_body(kind, i, tag) for i in range(self.args.deliveries)]
+        seconds, latencies = post_all(
+            f"{self.server.url}/webhooks/meta/", bodies, self.args.clients
+        )
+        stored = WebhookDelivery.objects.count()
+        queued = self.broker.llen(self.queue)
+        if stored != len(bodies) or queued != len(bodies):
+            raise RuntimeError(f"{stored} deliveries stored and {queued} queued, not {len(bodies)}")
+        return AcceptTiming(seconds, latencies, stored, queued)
+
+    def process_in_process(self) -> ProcessTiming:
+        """inbox.deliveries.process(pk) over every stored delivery, in this process (the
+        queued tasks are dropped: nothing else runs them)."""
+        from inbox import deliveries
+        from inbox.models import WebhookDelivery
+
+        self.broker.delete(self.queue)
+        before = self.lookups()
+        ids = list(WebhookDelivery.objects.order_by("pk").values_list("pk", flat=True))
+        times, new = [], 0
+        start = time.perf_counter()
+        for pk in ids:
+            began = time.perf_counter()
+            new += deliveries.process(pk)
+            times.append(time.perf_counter() - began)
+        seconds = time.perf_counter() - start
+        return ProcessTiming(seconds, sorted(times), new, self.lookups() - before)
+
+    def process_with_workers(self, count: int) -> ProcessTiming:
+        """The queued process_delivery tasks, run by `count` solo-pool Celery workers: the queue
+        is set aside until every worker answers a ping, then put back and the clock starts."""
+        from inbox.models import Message, WebhookDelivery
+
+        before = self.lookups()
+        self.broker.rename(self.queue, self.hold)
+        processes, names = start_workers(count, self.queue)
+        try:
+            wait_ready(processes, names)
+            self.broker.rename(self.hold, self.queue)
+            start = time.perf_counter()
+
+            def done() -> bool:
+                if any(process.poll() is not None for process in processes):
+                    raise RuntimeError("a worker exited mid-run")
+                failed = WebhookDelivery.objects.exclude(error="").first()
+                if failed:
+                    raise RuntimeError(f"delivery {failed.pk} failed: {failed.error}")
+                return (
+                    not WebhookDelivery.objects.exists()
+                    and Message.objects.filter(account=self.account).count() == self.args.deliveries
+                )
+
+            wait_until(done, 600, f"{count} worker(s) to process the deliveries")
+            seconds = time.perf_counter() - start
+        finally:
+            stop(processes)
+        messages = Message.objects.filter(account=self.account).count()
+        return ProcessTiming(seconds, [], messages, self.lookups() - before)
+
+    def verify(self, kind: str, timing: ProcessTiming) -> None:
+        """Every delivery became one message in its own new conversation; a Messenger one also
+        got the sender's name from the profile lookup."""
+        from inbox.models import Conversation, WebhookDelivery
+
+        count = self.args.deliveries
+        conversations = Conversation.objects.filter(account=self.account)
+        named = conversations.exclude(participant_name="").count()
+        left = WebhookDelivery.objects.count()
+        lookups = count if kind == "message" else 0
+        if (timing.messages, conversations.count(), named, left, timing.lookups) != (
+            count,
+            count,
+            count,
+            0,
+            lookups,
+        ):
+            raise RuntimeError(
+                f"{kind}: {timing.messages} messages, {conversations.count()} conversations, "
+                f"{named} named, {left} deliveries left, {timing.lookups} lookups"
+            )
+
+
+def webhooks(
+    args: argparse.Namespace, broker: redis.Redis, queue: str
+) -> tuple[list[list[str]], list[list[str]], str]:
+    hooks = Hooks(args, broker, queue)
+    accepted: list[list[str]] = []
+    processed: list[list[str]] = []
+    try:
+        hooks.start()
+        assert hooks.server
+        rounds: list[int | None] = [None, *args.workers]
+        for kind in args.kinds:
+            for workers in rounds:
+                mode = "in-process" if workers is None else f"{workers} worker(s)"
+                say(f"… {kind}s, processed {mode}")
+                hooks.clean()
+                tag = secrets.token_hex(3)
+                opened = sessions()
+                accepting = hooks.accept(kind, tag)
+                accepted.append([kind, *accepting.cells(), str(sessions() - opened)])
+                opened = sessions()
+                timing = (
+                    hooks.process_in_process()
+                    if workers is None
+                    else hooks.process_with_workers(workers)
+                )
+                connected = sessions() - opened
+                hooks.verify(kind, timing)
+                processed.append([kind, mode, *timing.cells(args.deliveries), str(connected)])
+        server = hooks.server.description
+    finally:
+        hooks.close()
+    return accepted, processed, server
+
+
+ACCEPT_HEADERS = [
+    *("kind", "posted", "wall s", "accepted/s", "p50", "p95", "max ms"),
+    *("stored", "queued", "db conns"),
+]
+PROCESS_HEADERS = [
+    *("kind", "processed by", "deliveries", "messages", "lookups", "wall s", "deliveries/s"),
+    *("p50 ms", "p95 ms", "db conns"),
+]
+
+
+def sessions() -> int:
+    """PostgreSQL sessions opened on the bench database so far: the test settings open one per
+    web request and per Celery task (conn_max_age=0)."""
+    from django.db import connection
+
+    time.sleep(0.5)  # a backend adds itself to the statistics at the latest as it exits
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+# --- Main --------------------------------------------------------------------------------
+
+
+def setup_django() -> None:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def connect_cost() -> float:
+    """Median seconds to open a PostgreSQL connection: the test settings (conn_max_age=0) open
+    one per web request; production keeps them for 60 s."""
+    url = os.environ["DATABASE_URL"]
+    times = []
+    for _ in range(20):
+        start = time.perf_counter()
+        psycopg.connect(url).close()
+        times.append(time.perf_counter() - start)
+    return sorted(times)[len(times) // 2]
+
+
+def use_connection_settings(args: argparse.Namespace, directory: Path) -> None:
+    """The test settings with persistent database connections (--conn-max-age, as production
+    keeps them for web requests; --db-reuse-max, Celery's switch for workers): a settings
+    module written to `directory`, used by this process and the ones it starts."""
+    lines = ["from mixora.settings.test import *  # noqa: F403"]
+    if args.conn_max_age:
+        lines.append(f'DATABASES["default"]["CONN_MAX_AGE"] = {args.conn_max_age}  # noqa: F405')
+    if args.db_reuse_max:
+        lines.append(f"CELERY_DB_REUSE_MAX = {args.db_reuse_max}")
+    (directory / "mixora_bench_settings.py").write_text("\n".join(lines) + "\n")
+    sys.path.insert(0, str(directory))
+    path = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(directory), *([path] if path else [])])
+    os.environ["DJANGO_SETTINGS_MODULE"] = "mixora_bench_settings"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    base_url = loopback(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mixora"))
+    redis_url = loopback(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    admin_url = with_database(base_url, "postgres")
+    database_url = with_database(base_url, args.database)
+    queue = f"mixora-bench-{secrets.token_hex(4)}"
+    broker = redis.Redis.from_url(redis_url)
+
+    use_environment(database_url, redis_url, queue, free_port())
+    # One INFO line per platform call and per delivery would drown the tables (and cost time).
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    settings_dir = tempfile.TemporaryDirectory(prefix="mixora-bench-")
+    if args.conn_max_age or args.db_reuse_max:
+        use_connection_settings(args, Path(settings_dir.name))
+    dataset = stored_dataset(database_url, args) if args.reuse else None
+    if dataset is None:
+        recreate_database(admin_url, args.database)
+    page_rows: list[PageTiming] = []
+    explained: list[str] = []
+    hooks: tuple[list[list[str]], list[list[str]], str] | None = None
+    load = os.getloadavg()[0]  # other work on the machine shows in the figures
+    try:
+        setup_django()
+        if dataset is None:
+            dataset = generate(args)
+        else:
+            say(f"Reusing the data in {args.database} (--reuse).")
+        summary = describe(dataset)
+        if args.part in ("all", "pages"):
+            page_client = owner_client(dataset)
+            page_rows = pages(args, dataset, page_client)
+            explained = explain_slow(page_client, page_rows)  # before the webhook rounds
+        if args.part in ("all", "webhooks"):
+            hooks = webhooks(args, broker, queue)
+        say()
+        for line in summary:
+            say(line)
+        say(f"Load average (1 min): {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.")
+        if page_rows:
+            say(
+                f"\nPages of {MAIN_SLUG} as its owner, Django test Client in-process, "
+                f"{os.cpu_count()} cores (ms; queries and sql ms: one more request, captured; "
+                "rows = conversations listed or messages shown):"
+            )
+            table(PAGE_HEADERS, [t.cells() for t in page_rows])
+            for line in explained:
+                say(line)
+        if hooks:
+            accepted, processed, server = hooks
+            connecting = (
+                f"database connections kept {args.conn_max_age} s (--conn-max-age, as production)"
+                if args.conn_max_age
+                else "a database connection opened per request (the test settings' "
+                f"conn_max_age=0; psycopg alone connects in {connect_cost() * 1000:.1f} ms)"
+            )
+            say(
+                f"\nWebhook deliveries accepted (signature checked, stored, enqueued) by "
+                f"{server}, {args.clients} client threads, one event per delivery, "
+                f"{os.cpu_count()} cores; {connecting}:"
+            )
+            table(ACCEPT_HEADERS, accepted)
+            say(
+                "\nDeliveries processed (inbox.deliveries.process: parse, ingest, enrich); each "
+                "a new conversation; messages get the sender's name by a Graph profile lookup "
+                "on the emulator, comments carry it; workers: solo pool, "
+                + (
+                    f"CELERY_DB_REUSE_MAX={args.db_reuse_max}"
+                    if args.db_reuse_max
+                    else "Celery's Django fixup reconnects around every task"
+                )
+                + ":"
+            )
+            table(PROCESS_HEADERS, processed)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        broker.delete(
+            queue, *(f"_kombu.{kind}.{queue}" for kind in ("binding", "binding_permanent"))
+        )
+        if args.drop:
+            drop_database(admin_url, args.database)
+        settings_dir.cleanup()
+    return 1 if any(percentile(t.times, 95) * 1000 > SLOW_MS for t in page_rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
