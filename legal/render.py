@@ -41,10 +41,8 @@ class Rendered:
 
 def retention_rows() -> Rows:
     """The retention engine's public table: (what, how long, how it ends) rows."""
-    try:
-        from retention.rules import public_rows
-    except ImportError:
-        return []  # the retention engine is not installed yet
+    from retention.rules import public_rows
+
     return public_rows()
 
 

@@ -3,32 +3,11 @@ calls out to exports, account deletion and marketing preferences."""
 
 from __future__ import annotations
 
+from accounts.deletion import start_account_deletion
+from exports.services import request_export
+from legal.marketing import opt_out as marketing_opt_out
+
 from .models import PrivacyRequest
-
-# These three modules are built alongside this app. Until one lands, completing a request
-# still records the step and support staff carry it out by hand. Only a missing module is
-# tolerated, and only here, at import time: an error raised inside a call propagates and
-# undoes the completion.
-try:
-    from exports.services import request_export
-except ModuleNotFoundError as exc:
-    if exc.name != "exports.services":
-        raise
-    request_export = None
-
-try:
-    from accounts.deletion import start_account_deletion
-except ModuleNotFoundError as exc:
-    if exc.name != "accounts.deletion":
-        raise
-    start_account_deletion = None
-
-try:
-    from legal.marketing import opt_out as marketing_opt_out
-except ModuleNotFoundError as exc:
-    if exc.name != "legal.marketing":
-        raise
-    marketing_opt_out = None
 
 Type = PrivacyRequest.Type
 
@@ -38,11 +17,11 @@ def automatic_action(privacy_request: PrivacyRequest) -> str:
     if privacy_request.user is None:
         return ""
     kind = privacy_request.request_type
-    if kind in (Type.ACCESS, Type.PORTABILITY) and request_export is not None:
+    if kind in (Type.ACCESS, Type.PORTABILITY):
         return "Completing it starts a data export for the account."
-    if kind == Type.DELETION and start_account_deletion is not None:
+    if kind == Type.DELETION:
         return "Completing it starts deletion of the account."
-    if kind == Type.MARKETING_OPT_OUT and marketing_opt_out is not None:
+    if kind == Type.MARKETING_OPT_OUT:
         return "Completing it turns marketing emails off for the account."
     return ""
 

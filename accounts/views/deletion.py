@@ -9,7 +9,6 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import select_template
 from django.views.decorators.http import require_safe
 
 from mixora.errors import UserFacingError
@@ -19,22 +18,10 @@ from ..roles import Capability
 from ..tenancy import WorkspaceRequest, workspace_view
 
 
-def _optional(template: str) -> str:
-    """A panel another app provides, when it is installed."""
-    try:
-        return select_template([template]).template.name
-    except Exception:  # noqa: BLE001 - TemplateDoesNotExist and its syntax-error cousins
-        return ""
-
-
 @login_required
 @require_safe
 def privacy_settings(request: HttpRequest) -> HttpResponse:
-    context = {
-        "export_panel": _optional("exports/partials/panel.html"),
-        "grace_days": deletion.grace().days,
-    }
-    return render(request, "accounts/privacy_settings.html", context)
+    return render(request, "accounts/privacy_settings.html", {"grace_days": deletion.grace().days})
 
 
 @login_required
