@@ -924,7 +924,7 @@ class Hooks:
         """The Page token through the real Meta OAuth client and the consent page clicked as
         tests/connections/consent.py does: the profile lookup needs it."""
         from connections.platforms.base import pkce_pair
-        from connections.platforms.meta import MetaConnector
+        from connections.platforms.meta.connector import MetaConnector
         from tests.connections.consent import consent, query
 
         verifier, challenge = pkce_pair()

@@ -289,7 +289,7 @@ def x_grant() -> Grant:
     """A token for the seeded X user through the real OAuth client: the consent page clicked
     like a browser would, then XConnector.complete (oauth_flow keeps its state in a session)."""
     from connections.platforms.base import pkce_pair
-    from connections.platforms.x import XConnector
+    from connections.platforms.x.connector import XConnector
     from tests.connections.consent import consent, query
 
     verifier, challenge = pkce_pair()

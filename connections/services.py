@@ -214,29 +214,15 @@ def deletion_summary(account: ConnectedAccount) -> list[tuple[str, int]]:
     return sorted(counts)
 
 
-def shares_meta_grant(account: ConnectedAccount) -> bool:
-    # One Facebook log-in covers several Pages and Instagram accounts (in any workspace):
-    # revoking it for one would cut off the others.
-    if not account.provider_user_id:
-        return False
-    return (
-        ConnectedAccount.objects.filter(
-            platform__in=("facebook", "instagram"),
-            provider_user_id=account.provider_user_id,
-        )
-        .exclude(pk=account.pk)
-        .exists()
-    )
-
-
 def disconnect(account: ConnectedAccount, request: HttpRequest) -> Disconnected:
     """Revoke at the platform where it can, then delete the tokens and every piece of this
     account's platform data we hold (privacy policy §6: content is kept until you
     disconnect the platform)."""
     revoked, error = False, ""
-    if not shares_meta_grant(account):
+    client = connector_for(account)
+    if not client.shares_grant(account):
         try:
-            connector_for(account).revoke(account)
+            client.revoke(account)
             revoked = True
         except AuthExpired:
             revoked = True  # already dead at the platform

@@ -17,7 +17,8 @@ from mixora.errors import UserFacingError
 from . import oauth_flow, services
 from .errors import PlatformError
 from .models import ConnectedAccount
-from .platforms import CREDENTIAL_ENV, PROVIDER_OF, Provider, is_configured
+from .platforms import PROVIDER_OF, Platform, Provider, is_configured
+from .platforms.registry import connector, connector_for
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def connections_page(request: WorkspaceRequest) -> HttpResponse:
             provider=value,
             label=label,
             configured=is_configured(value),
-            settings_needed=CREDENTIAL_ENV[value],
+            settings_needed=connector(value).credential_env,
             connected=sum(1 for a in accounts if PROVIDER_OF[a.platform] == value),
         )
         for value, label in Provider.choices
@@ -85,7 +86,7 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
     except PlatformError as exc:
         messages.error(request, f"{label} was not connected. {exc.message}")
         return redirect("connections", workspace.slug)
-    if provider == Provider.META:
+    if connector(provider).chooses_accounts:
         if not grant.profiles:
             messages.warning(
                 request,
@@ -113,6 +114,7 @@ def choose(request: WorkspaceRequest) -> HttpResponse:
         {
             "key": f"{p.platform}:{p.external_id}",
             "profile": p,
+            "platform_label": Platform(p.platform).label,
             "connected": (p.platform, p.external_id) in existing,
         }
         for p in grant.profiles
@@ -154,6 +156,7 @@ def disconnect(request: WorkspaceRequest, pk: int) -> HttpResponse:
         return redirect("connections", request.workspace.slug)
     context = {
         "account": account,
+        "revoke_note": connector_for(account).revoke_note(account),
         "deletes": services.deletion_summary(account),
     }
     return render(request, "connections/disconnect.html", context)

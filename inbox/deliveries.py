@@ -12,14 +12,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import meta_events, x_events
+from connections.platforms.registry import webhook_source
+
 from .enrich import enrich
 from .ingest import ingest
 from .models import Message, WebhookDelivery
 
 log = logging.getLogger(__name__)
 
-PARSERS = {"meta": meta_events.parse, "x": x_events.parse}
 MAX_ATTEMPTS = 8
 STALE_AFTER = timedelta(minutes=2)
 
@@ -53,7 +53,7 @@ def process(delivery_id: int) -> int:
                 return 0
             body = json.loads(bytes(delivery.body))
             new: list[Message] = []
-            for item in PARSERS[delivery.platform](body):
+            for item in webhook_source(delivery.platform).parse(body):
                 new.extend(ingest(item))
             delivery.delete()
     except Exception as exc:

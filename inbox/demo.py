@@ -12,27 +12,9 @@ from django.urls import reverse
 
 from accounts.models import Workspace
 from connections.models import ConnectedAccount
-from connections.platforms import Platform, Provider, credentials
+from connections.platforms.registry import network_for, networks, packages
 from mixora.errors import UserFacingError
 from publishing.models import PostTarget
-
-EMULATED = {
-    Platform.FACEBOOK: "meta",
-    Platform.INSTAGRAM: "meta",
-    Platform.X: "x",
-    Platform.YOUTUBE: "google",
-}
-SCRIPT = {
-    "meta": [
-        ("message", "Ana Lima", "Hi! Do you ship the spring collection to Portugal?"),
-        ("comment", "Ben Okafor", "Love this. Is there a size guide somewhere?"),
-    ],
-    "x": [
-        ("message", "Chloé Martin", "My order #4411 hasn't arrived yet, can you check?"),
-        ("comment", "Dev Patel", "Any discount code for students?"),
-    ],
-    "google": [("comment", "Emma Schulz", "Great video! Which camera did you use? 🎥")],
-}
 
 
 def _control(path: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -46,21 +28,12 @@ def _control(path: str, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def subscribe_webhooks(site_url: str) -> None:
-    """Point the emulator's Meta and X webhooks at this site (it runs each handshake)."""
+    """Point the emulator's webhooks at this site (it runs each platform's handshake)."""
     base = site_url.rstrip("/")
-    _control(
-        "/_control/webhooks/subscribe",
-        {
-            "platform": "meta",
-            "url": base + reverse("webhook_meta"),
-            "secret": credentials(Provider.META)[1],
-            "verify_token": settings.META_WEBHOOK_VERIFY_TOKEN,
-        },
-    )
-    _control(
-        "/_control/webhooks/subscribe",
-        {"platform": "x", "url": base + reverse("webhook_x"), "secret": settings.X_CONSUMER_SECRET},
-    )
+    for package in packages():
+        for source in package.WEBHOOKS:
+            url = base + reverse("webhook", args=[source.name])
+            _control("/_control/webhooks/subscribe", source.emulator_registration(url))
 
 
 def _post_id(account: ConnectedAccount) -> str:
@@ -85,14 +58,15 @@ def send_customer_messages(workspace: Workspace, site_url: str) -> int:
 
     subscribe_webhooks(site_url)
     sent = 0
+    scripted = [n.platform for n in networks() if n.demo_script]
     accounts = workspace.connected_accounts.filter(
-        status=ConnectedAccount.Status.ACTIVE, platform__in=list(EMULATED)
+        status=ConnectedAccount.Status.ACTIVE, platform__in=scripted
     )
     for account in accounts:
-        platform = EMULATED[account.platform]
-        for kind, name, text in SCRIPT[platform]:
+        network = network_for(account)
+        for kind, name, text in network.demo_script:
             payload = {
-                "platform": platform,
+                "platform": network.demo_inbound,
                 "kind": kind,
                 "account_id": account.external_id,
                 "from": {"id": str(10**14 + zlib.crc32(name.encode())), "name": name},
@@ -102,7 +76,7 @@ def send_customer_messages(workspace: Workspace, site_url: str) -> int:
                 payload["post_id"] = _post_id(account)
             _control("/_control/inbound", payload)
             sent += 1
-        if account.platform == Platform.YOUTUBE:
+        if network.polls_inbox:
             poll_account.delay(account.pk)
     if not sent:
         raise UserFacingError("Connect a Facebook Page, Instagram, X or YouTube account first.")

@@ -1,5 +1,6 @@
-"""What a message needs after it is stored, fetched outside the ingest transaction: a Meta
-sender's public name and picture (webhooks carry only an id) and copies of attachments."""
+"""What a message needs after it is stored, fetched outside the ingest transaction: the
+sender's public name and picture where the network's events carry only an id (Meta), and
+copies of attachments."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from connections.errors import PlatformError
-from connections.platforms import Platform
 
 from . import platform_calls
 from .models import Attachment, Conversation, Message
@@ -23,12 +23,8 @@ log = logging.getLogger(__name__)
 
 def enrich(message: Message) -> None:
     conversation = message.conversation
-    if (
-        conversation.kind == Conversation.Kind.MESSAGE
-        and conversation.account.platform in (Platform.FACEBOOK, Platform.INSTAGRAM)
-        and not conversation.participant_name
-    ):
-        _meta_profile(conversation)
+    if conversation.kind == Conversation.Kind.MESSAGE and not conversation.participant_name:
+        _sender_profile(conversation)
     if message.pending_attachments:
         _copy_attachments(message)
 
@@ -41,11 +37,13 @@ def _copy_attachments(message: Message) -> None:
     Message.objects.filter(pk=message.pk).update(pending_attachments=[], error=error)
 
 
-def _meta_profile(conversation: Conversation) -> None:
+def _sender_profile(conversation: Conversation) -> None:
     try:
-        profile = platform_calls.meta_profile(conversation.account, conversation.participant_id)
+        profile = platform_calls.sender_profile(conversation.account, conversation.participant_id)
     except PlatformError as exc:  # the thread still works; it shows the id until next time
         log.info("no profile for %s: %s", conversation.participant_id, exc.message)
+        return
+    if profile is None:  # the network's events already carry names
         return
     Conversation.objects.filter(pk=conversation.pk).update(**profile, updated_at=timezone.now())
     Message.objects.filter(

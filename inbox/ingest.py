@@ -10,9 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from connections.models import ConnectedAccount
+from connections.platforms.inbox_types import InboundItem
 from publishing.models import PostTarget
 
-from .events import InboundItem
 from .models import Conversation, Message
 
 

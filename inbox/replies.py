@@ -39,10 +39,10 @@ def create_reply(
     rule = reply_rule(conversation)
     if not rule.allowed:
         raise UserFacingError(rule.reason)
-    if len(text) > rule.max_length:
+    length = rule.length(text)
+    if length > rule.max_length:
         raise UserFacingError(
-            f"Replies here can be at most {rule.max_length:,} characters "
-            f"(this one has {len(text):,})."
+            f"Replies here can be at most {rule.max_length:,} characters (this one has {length:,})."
         )
     if rule.human_agent and not typed_by_person:
         raise UserFacingError(

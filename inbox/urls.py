@@ -28,6 +28,6 @@ workspace_patterns = [
 ]
 
 urlpatterns = [
-    path("webhooks/meta/", webhooks.meta, name="webhook_meta"),
-    path("webhooks/x/", webhooks.x, name="webhook_x"),
+    # /webhooks/meta/, /webhooks/x/: one per network package that receives events.
+    path("webhooks/<slug:source>/", webhooks.receive_events, name="webhook"),
 ]

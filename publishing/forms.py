@@ -7,20 +7,12 @@ from django import forms
 
 from accounts.models import Workspace
 from connections.models import ConnectedAccount
-from connections.platforms import Platform
+from connections.platforms.registry import network_for
 from mixora.errors import UserFacingError
 
 from .composer import PostInput, TargetInput
 from .models import Media, Post
 from .timezones import to_local, to_utc
-from .validation import TIKTOK_PRIVACY, YOUTUBE_PRIVACY
-
-TIKTOK_PRIVACY_LABELS = {
-    "PUBLIC_TO_EVERYONE": "Everyone",
-    "MUTUAL_FOLLOW_FRIENDS": "Friends",
-    "FOLLOWER_OF_CREATOR": "Followers",
-    "SELF_ONLY": "Only me",
-}
 
 
 class WallClockField(forms.DateTimeField):
@@ -100,14 +92,7 @@ def target_inputs(data: Any, accounts: list[ConnectedAccount]) -> list[TargetInp
     targets = []
     for account in accounts:
         key = account.pk
-        options: dict[str, Any] = {}
-        if account.platform == Platform.YOUTUBE:
-            options["title"] = data.get(f"title_{key}", "").strip()[:200]
-            privacy = data.get(f"privacy_{key}", "public")
-            options["privacy"] = privacy if privacy in YOUTUBE_PRIVACY else "public"
-        if account.platform == Platform.TIKTOK:
-            level = data.get(f"privacy_{key}", "")
-            options["privacy_level"] = level if level in TIKTOK_PRIVACY else ""
+        options = network_for(account).composer_options(data, key)
         targets.append(
             TargetInput(account.pk, data.get(f"caption_{key}", "").strip()[:63206], options)
         )

@@ -1,4 +1,8 @@
-"""The platforms Mixora connects to, and the provider (OAuth identity) behind each."""
+"""The platforms Mixora connects to, and the provider (OAuth identity) behind each.
+
+These are the names only (they are stored in the database); everything else Mixora knows
+about a network lives in its package beside this file (`meta/`, `x/`, `tiktok/`,
+`youtube/`), reached through `registry`."""
 
 from __future__ import annotations
 
@@ -31,13 +35,6 @@ PROVIDER_OF: dict[str, str] = {
     Platform.YOUTUBE: Provider.GOOGLE,
 }
 
-CREDENTIAL_ENV = {
-    Provider.META: ("META_APP_ID", "META_APP_SECRET"),
-    Provider.X: ("X_CLIENT_ID", "X_CLIENT_SECRET"),
-    Provider.TIKTOK: ("TIKTOK_CLIENT_KEY", "TIKTOK_CLIENT_SECRET"),
-    Provider.GOOGLE: ("GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET"),
-}
-
 
 def credentials(provider: str) -> tuple[str, str]:
     return settings.PLATFORM_CREDENTIALS.get(provider, ("", ""))
@@ -48,53 +45,7 @@ def is_configured(provider: str) -> bool:
     return bool(client_id and secret)
 
 
-def _base(real: str, emulated_path: str) -> str:
+def service_url(real: str, emulated_path: str) -> str:
     """The real host in production; the emulator's matching prefix in local mode and tests."""
     emulator = settings.EMULATOR_URL
     return f"{emulator}{emulated_path}" if emulator else real
-
-
-def meta_dialog_url() -> str:
-    v = settings.META_GRAPH_VERSION
-    return _base(f"https://www.facebook.com/{v}/dialog/oauth", f"/facebook/{v}/dialog/oauth")
-
-
-def meta_graph_url() -> str:
-    v = settings.META_GRAPH_VERSION
-    return _base(f"https://graph.facebook.com/{v}", f"/graph/{v}")
-
-
-def x_authorize_url() -> str:
-    return _base("https://x.com/i/oauth2/authorize", "/x/i/oauth2/authorize")
-
-
-def x_api_url() -> str:
-    return _base("https://api.x.com", "/x-api")
-
-
-def tiktok_authorize_url() -> str:
-    return _base("https://www.tiktok.com/v2/auth/authorize/", "/tiktok/v2/auth/authorize/")
-
-
-def tiktok_api_url() -> str:
-    return _base("https://open.tiktokapis.com", "/tiktok-api")
-
-
-def google_authorize_url() -> str:
-    return _base("https://accounts.google.com/o/oauth2/v2/auth", "/google/o/oauth2/v2/auth")
-
-
-def google_token_url() -> str:
-    return _base("https://oauth2.googleapis.com/token", "/google/token")
-
-
-def google_revoke_url() -> str:
-    return _base("https://oauth2.googleapis.com/revoke", "/google/revoke")
-
-
-def youtube_api_url() -> str:
-    return _base("https://www.googleapis.com/youtube/v3", "/youtube/v3")
-
-
-def youtube_upload_url() -> str:
-    return _base("https://www.googleapis.com/upload/youtube/v3", "/youtube-upload/v3")

@@ -186,3 +186,21 @@ def unexpected(platform: str, response: requests.Response) -> PlatformError:
         platform=platform,
         status=response.status_code,
     )
+
+
+class BaseConnector(PublishesThroughModule, HttpClient):
+    """What every provider's connector shares, with the defaults most providers need."""
+
+    provider = ""
+    # The environment variables that hold this provider's client id and secret.
+    credential_env: tuple[str, str] = ("", "")
+    # Whether one consent reaches several accounts the person picks from (Meta's Pages).
+    chooses_accounts = False
+
+    def shares_grant(self, account: ConnectedAccount) -> bool:
+        """Whether revoking this account's grant would cut off other connected accounts."""
+        return False
+
+    def revoke_note(self, account: ConnectedAccount) -> str:
+        """What disconnecting does at the platform, in words for the confirmation page."""
+        return f"revoke Mixora's access at {account.get_platform_display()}"

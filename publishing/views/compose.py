@@ -8,11 +8,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import Capability
 from accounts.tenancy import WorkspaceRequest, workspace_view
-from connections.platforms import Platform
+from connections.platforms.registry import network_for
 from mixora.errors import UserFacingError
 
 from .. import composer, media, slots, workflow
-from ..forms import TIKTOK_PRIVACY_LABELS, ComposerForm, initial_for
+from ..forms import ComposerForm, initial_for
 from ..models import Post
 from ..states import EDITABLE
 
@@ -36,9 +36,12 @@ def _context(request: WorkspaceRequest, form: ComposerForm, post: Post | None) -
     for account in accounts:
         target = targets.get(account.pk)
         options = target.options if target else {}
+        network = network_for(account)
         rows.append(
             {
                 "account": account,
+                "network": network,
+                "extra": network.composer_context(account),
                 "checked": str(account.pk) in {str(s) for s in selected},
                 "caption": request.POST.get(
                     f"caption_{account.pk}", target.caption if target else ""
@@ -56,8 +59,6 @@ def _context(request: WorkspaceRequest, form: ComposerForm, post: Post | None) -
         "rows": rows,
         "library": workspace.media.all()[:60],
         "selected_media": {str(v) for v in (form["media"].value() or [])},
-        "tiktok_privacy": TIKTOK_PRIVACY_LABELS,
-        "Platform": Platform,
         "may_skip_review": workflow.may_skip_review(request.membership),
     }
 

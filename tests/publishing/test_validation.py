@@ -1,4 +1,5 @@
-"""What each platform accepts (publishing/validation.py), at and just past every limit.
+"""What each network accepts (publishing/validation.py asks the network's package), at and
+just past every limit.
 
 X lengths are weighted by the real twitter-text library: a link counts 23 whatever its
 length, an emoji or a CJK character counts 2."""
@@ -8,13 +9,10 @@ from __future__ import annotations
 import pytest
 
 from connections.platforms import Platform
-from publishing.validation import (
-    TIKTOK_PRIVACY,
-    YOUTUBE_PRIVACY,
-    MediaFacts,
-    check_target,
-    x_weighted_length,
-)
+from connections.platforms.tiktok.composer import PRIVACY as TIKTOK_PRIVACY
+from connections.platforms.x.composer import weighted_length as x_weighted_length
+from connections.platforms.youtube.composer import PRIVACY as YOUTUBE_PRIVACY
+from publishing.validation import MediaFacts, check_target
 
 MB = 1024 * 1024
 

@@ -1,0 +1,99 @@
+"""Meta: Facebook Pages and the Instagram professional accounts linked to them. One Facebook
+log-in grants both, and one webhook endpoint carries both platforms' events."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from ...models import ConnectedAccount
+from .. import Platform
+from ..network import (
+    Check,
+    Feature,
+    MediaFacts,
+    Network,
+    ReplyRule,
+    ReplyTarget,
+    scoped_feature,
+)
+from . import composer, inbox
+from .connector import MetaConnector
+from .webhooks import MetaWebhooks
+
+# Characters a reply may have (Send API: 2,000 for Messenger, 1,000 for Instagram; comments
+# 8,000 on Facebook, 2,200 on Instagram).
+_LIMITS = {
+    (Platform.FACEBOOK, "message"): 2000,
+    (Platform.FACEBOOK, "comment"): 8000,
+    (Platform.INSTAGRAM, "message"): 1000,
+    (Platform.INSTAGRAM, "comment"): 2200,
+}
+
+
+class _MetaNetwork(Network):
+    demo_inbound = "meta"
+    demo_script = (
+        ("message", "Ana Lima", "Hi! Do you ship the spring collection to Portugal?"),
+        ("comment", "Ben Okafor", "Love this. Is there a size guide somewhere?"),
+    )
+    comment_edge = ""
+    profile_fields = ""
+
+    def reply_rule(
+        self, account: ConnectedAccount, kind: str, last_inbound_at: datetime | None, now: datetime
+    ) -> ReplyRule:
+        limit = _LIMITS[(self.platform, kind)]
+        if kind == "message":
+            return inbox.message_rule(last_inbound_at, now, limit)
+        return ReplyRule(True, max_length=limit)
+
+    def send_reply(self, account: ConnectedAccount, target: ReplyTarget) -> str:
+        return inbox.send(connector(), account, target, self.comment_edge)
+
+    def sender_profile(self, account: ConnectedAccount, person_id: str) -> dict[str, str]:
+        return inbox.profile(connector(), account, person_id, self.profile_fields)
+
+
+class FacebookNetwork(_MetaNetwork):
+    platform = Platform.FACEBOOK
+    label = "Facebook Page"
+    comment_edge = "comments"
+    profile_fields = "name,profile_pic"
+
+    def check(self, text: str, media: list[MediaFacts], options: Mapping[str, Any]) -> Check:
+        return composer.check_facebook(text, media, options)
+
+    def inbox_features(self, account: ConnectedAccount) -> list[Feature]:
+        return [
+            scoped_feature(account, "message", "Messenger", "pages_messaging"),
+            scoped_feature(account, "comment", "Page comments", "pages_manage_engagement"),
+        ]
+
+
+class InstagramNetwork(_MetaNetwork):
+    platform = Platform.INSTAGRAM
+    label = "Instagram"
+    comment_edge = "replies"
+    profile_fields = "name,username,profile_pic"
+
+    def check(self, text: str, media: list[MediaFacts], options: Mapping[str, Any]) -> Check:
+        return composer.check_instagram(text, media, options)
+
+    def inbox_features(self, account: ConnectedAccount) -> list[Feature]:
+        return [
+            scoped_feature(account, "message", "Direct messages", "instagram_manage_messages"),
+            scoped_feature(account, "comment", "Comments", "instagram_manage_comments"),
+        ]
+
+
+def connector() -> MetaConnector:
+    from ..registry import connector as by_provider
+
+    return by_provider(MetaConnector.provider)  # type: ignore[return-value]
+
+
+CONNECTOR = MetaConnector
+NETWORKS = (FacebookNetwork(), InstagramNetwork())
+WEBHOOKS = (MetaWebhooks(),)

@@ -1,0 +1,211 @@
+"""What publishing and the inbox ask of a network, and the plain values they get back.
+
+Each package beside this file (`meta/`, `x/`, `tiktok/`, `youtube/`) defines one `Network`
+per platform it serves; `registry.network(platform)` finds it. Nothing outside those packages
+knows a network by its name: it asks the network object."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from ..models import ConnectedAccount
+    from .inbox_types import InboundItem
+
+HASHTAG = re.compile(r"(?<!\w)#\w+")
+MENTION = re.compile(r"(?<!\w)@[\w.]+")
+
+
+# --- the composer -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MediaFacts:
+    kind: str  # "image" | "video"
+    content_type: str
+    size: int
+    duration: float | None = None
+
+
+@dataclass
+class Check:
+    """The verdict for one target: problems block scheduling; the counter feeds the UI."""
+
+    platform: str
+    problems: list[str] = field(default_factory=list)
+    used: int = 0
+    limit: int = 0
+    counter_label: str = "characters"
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def media_counts(media: list[MediaFacts]) -> tuple[int, int]:
+    """(images, videos)."""
+    images = sum(1 for m in media if m.kind == "image")
+    return images, len(media) - images
+
+
+# --- the inbox --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Feature:
+    """Whether one kind of conversation of an account is received and can be answered."""
+
+    kind: str  # "message" or "comment"
+    label: str
+    receive: bool
+    reply: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class ReplyRule:
+    allowed: bool
+    reason: str = ""
+    messaging_type: str = ""
+    tag: str = ""
+    max_length: int = 0
+    closes_at: datetime | None = None
+    # How the network counts a reply's length (X weighs characters); `len` where not set.
+    counter: Any = None
+
+    @property
+    def human_agent(self) -> bool:
+        return self.tag == "HUMAN_AGENT"
+
+    def length(self, text: str) -> int:
+        return self.counter(text) if self.counter else len(text)
+
+
+@dataclass(frozen=True)
+class ReplyTarget:
+    """What a reply needs to know of its conversation, read by the inbox."""
+
+    kind: str
+    thread_key: str
+    participant_id: str
+    text: str
+    messaging_type: str = ""
+    tag: str = ""
+    # The newest inbound platform id in the thread (what an X reply answers).
+    last_inbound_id: str = ""
+    last_inbound_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class EventsStatus:
+    """Whether the platform sends this account's events to Mixora, in words for the page."""
+
+    receiving: bool
+    detail: str
+
+
+def missing_scopes(account: ConnectedAccount, *scopes: str) -> list[str]:
+    granted = set(account.scopes or [])
+    return [scope for scope in scopes if scope not in granted]
+
+
+def scoped_feature(account: ConnectedAccount, kind: str, label: str, *scopes: str) -> Feature:
+    missing = missing_scopes(account, *scopes)
+    if missing:
+        detail = f"Reconnect and allow {', '.join(missing)} to answer here."
+        return Feature(kind, label, receive=True, reply=False, detail=detail)
+    return Feature(kind, label, receive=True, reply=True, detail="Arrives in real time.")
+
+
+class Network:
+    """One platform's answers. Subclasses override what their platform supports; the
+    defaults describe a network that publishes but has no inbox."""
+
+    platform: str = ""
+    label: str = ""
+    # The composer: the per-account options block (a template under templates/platforms/).
+    options_template: str = ""
+    caption_label: str = "Caption"
+    # The inbox: how replies are counted, and whether comments arrive by polling.
+    polls_inbox: bool = False
+    # The emulator's name for this network's inbound side (local mode's "Simulate customers").
+    demo_inbound: str = ""
+    demo_script: tuple[tuple[str, str, str], ...] = ()
+
+    # The composer ---------------------------------------------------------------------
+    def check(self, text: str, media: list[MediaFacts], options: Mapping[str, Any]) -> Check:
+        raise NotImplementedError
+
+    def composer_options(self, data: Any, key: int) -> dict[str, Any]:
+        """This network's options from the composer's form data for the account `key`."""
+        return {}
+
+    def composer_context(self, account: ConnectedAccount) -> dict[str, Any]:
+        """Extra values the options template shows (e.g. the creator's allowed privacy)."""
+        return {}
+
+    # The inbox ------------------------------------------------------------------------
+    def inbox_features(self, account: ConnectedAccount) -> list[Feature]:
+        return []
+
+    def reply_rule(
+        self, account: ConnectedAccount, kind: str, last_inbound_at: datetime | None, now: datetime
+    ) -> ReplyRule:
+        return ReplyRule(False, "Replies are not available here.")
+
+    def send_reply(self, account: ConnectedAccount, target: ReplyTarget) -> str:
+        raise NotImplementedError(f"{self.label} has no inbox replies")
+
+    def sender_profile(self, account: ConnectedAccount, person_id: str) -> dict[str, str] | None:
+        """The public name and picture of someone who wrote, where the events lack them."""
+        return None
+
+    def poll(self, account: ConnectedAccount, since: datetime | None) -> Iterator[InboundItem]:
+        """Inbound items newer than `since`, for networks without webhooks."""
+        return iter(())
+
+    def poll_interval_seconds(self, account: ConnectedAccount) -> int:
+        return settings.INBOX_POLL_SECONDS
+
+    # The account's life ---------------------------------------------------------------
+    def on_connected(self, account: ConnectedAccount) -> None:
+        """After an account is connected or reconnected (e.g. subscribe it to events)."""
+
+    def on_disconnecting(self, account: ConnectedAccount) -> None:
+        """Before the account row is deleted (e.g. unsubscribe it from events)."""
+
+    def events_status(self, account: ConnectedAccount) -> EventsStatus | None:
+        """Whether the platform delivers this account's events; None where it has none."""
+        return None
+
+
+class WebhookSource:
+    """One endpoint the platform posts events to (`/webhooks/<name>/`): its handshake, its
+    signature check over the raw body, and the parser that turns a body into items."""
+
+    name: str = ""
+
+    def handshake(self, request: HttpRequest) -> HttpResponse:
+        """The answer to the platform's GET (verification or challenge)."""
+        raise NotImplementedError
+
+    def signature_ok(self, request: HttpRequest) -> bool:
+        raise NotImplementedError
+
+    def acknowledgement(self) -> HttpResponse:
+        return HttpResponse(status=200)
+
+    def parse(self, body: dict[str, Any]) -> Iterator[InboundItem]:
+        raise NotImplementedError
+
+    def emulator_registration(self, callback_url: str) -> dict[str, Any]:
+        """The local mode's `/_control/webhooks/subscribe` payload pointing the emulator's
+        deliveries at `callback_url`."""
+        raise NotImplementedError

@@ -1,0 +1,41 @@
+"""TikTok: Login Kit and the Content Posting API (direct posts of one video)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ...models import ConnectedAccount
+from .. import Platform
+from ..network import Check, Feature, MediaFacts, Network
+from . import composer
+from .connector import TikTokConnector
+
+UNAVAILABLE = (
+    "TikTok conversations are not available: TikTok offers no API to read or answer comments "
+    "and messages of accounts connected with TikTok Login."
+)
+
+
+class TikTokNetwork(Network):
+    platform = Platform.TIKTOK
+    label = "TikTok"
+    options_template = "platforms/tiktok_options.html"
+
+    def check(self, text: str, media: list[MediaFacts], options: Mapping[str, Any]) -> Check:
+        return composer.check_tiktok(text, media, options)
+
+    def composer_options(self, data: Any, key: int) -> dict[str, Any]:
+        level = data.get(f"privacy_{key}", "")
+        return {"privacy_level": level if level in composer.PRIVACY else ""}
+
+    def composer_context(self, account: ConnectedAccount) -> dict[str, Any]:
+        return {"privacy_choices": composer.PRIVACY}
+
+    def inbox_features(self, account: ConnectedAccount) -> list[Feature]:
+        return [Feature("comment", "Comments and messages", False, False, UNAVAILABLE)]
+
+
+CONNECTOR = TikTokConnector
+NETWORKS = (TikTokNetwork(),)
+WEBHOOKS = ()

@@ -1,0 +1,137 @@
+"""Publishing posts with media to X (API v2).
+
+https://docs.x.com/x-api/posts/creation-of-a-post
+https://docs.x.com/x-api/media/quickstart/media-upload-chunked"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.utils.dateparse import parse_datetime
+
+from ...errors import Permanent
+from ..base import Checkpoint, MediaItem, Published, PublishRequest
+from ..waiting import wait_until
+
+if TYPE_CHECKING:
+    from ..models import ConnectedAccount
+    from .x import XConnector
+
+CHUNK = 4 * 1024 * 1024  # under the 5 MB recommended segment size
+MEDIA_REUSE_SECONDS = 20 * 3600
+
+
+def _upload_image(x: XConnector, token: str, item: MediaItem) -> str:
+    with item.open() as stream:
+        body = x.api(
+            "POST",
+            "/2/media/upload",
+            token,
+            files={"media": ("media", stream, item.content_type)},
+            data={"media_category": "tweet_image"},
+        )
+    return str(body["data"]["id"])
+
+
+def _upload_video(x: XConnector, token: str, item: MediaItem) -> str:
+    init = x.api(
+        "POST",
+        "/2/media/upload/initialize",
+        token,
+        json={
+            "media_type": item.content_type,
+            "total_bytes": item.size,
+            "media_category": "tweet_video",
+        },
+    )
+    media_id = str(init["data"]["id"])
+    with item.open() as stream:
+        index = 0
+        while chunk := stream.read(CHUNK):
+            x.api(
+                "POST",
+                f"/2/media/upload/{media_id}/append",
+                token,
+                files={"media": ("chunk", chunk, "application/octet-stream")},
+                data={"segment_index": str(index)},
+            )
+            index += 1
+    final = x.api("POST", f"/2/media/upload/{media_id}/finalize", token)
+    if (final.get("data") or {}).get("processing_info"):
+
+        def processed() -> str | None:
+            info = (
+                x.api(
+                    "GET",
+                    "/2/media/upload",
+                    token,
+                    params={"command": "STATUS", "media_id": media_id},
+                )
+                .get("data", {})
+                .get("processing_info")
+                or {}
+            )
+            if info.get("state") == "failed":
+                reason = (info.get("error") or {}).get("message", "processing failed")
+                raise Permanent(f"X could not process the video: {reason}.", platform="x")
+            return "ok" if info.get("state") in (None, "succeeded") else None
+
+        wait_until(processed, what="X's video processing", platform="x")
+    return media_id
+
+
+def publish(
+    x: XConnector, account: ConnectedAccount, request: PublishRequest, checkpoint: Checkpoint
+) -> Published:
+    token = account.access_token
+    # Uploaded media expire after about a day: reuse them only while fresh.
+    fresh = time.time() - checkpoint.data.get("media_uploaded_at", 0) < MEDIA_REUSE_SECONDS
+    media_ids = list(checkpoint.data.get("media_ids", [])) if fresh else []
+    if not media_ids and request.media:
+        for item in request.media:
+            upload = _upload_video if item.kind == "video" else _upload_image
+            media_ids.append(upload(x, token, item))
+        checkpoint.save(media_ids=media_ids, media_uploaded_at=time.time())
+    payload: dict = {"text": request.text}
+    if media_ids:
+        payload["media"] = {"media_ids": media_ids}
+    body = x.api("POST", "/2/tweets", token, json=payload)
+    post_id = str(body["data"]["id"])
+    checkpoint.save(post_id=post_id)
+    return Published(post_id, permalink(account, post_id))
+
+
+def permalink(account: ConnectedAccount, post_id: str) -> str:
+    handle = account.handle.lstrip("@") or "i"
+    return f"https://x.com/{handle}/status/{post_id}"
+
+
+def find_published(
+    x: XConnector,
+    account: ConnectedAccount,
+    request: PublishRequest,
+    checkpoint: dict,
+    since: datetime,
+) -> Published | None:
+    if checkpoint.get("post_id"):
+        return Published(checkpoint["post_id"], permalink(account, checkpoint["post_id"]))
+    wanted = " ".join(request.text.split())
+    if not wanted:
+        return None  # media-only posts are matched by the checkpoint alone
+    body = x.api(
+        "GET",
+        f"/2/users/{account.external_id}/tweets",
+        account.access_token,
+        params={"max_results": "20", "tweet.fields": "created_at,text"},
+    )
+    for post in body.get("data") or []:
+        if str(post["id"]) in request.known_ids:
+            continue
+        created = parse_datetime(post.get("created_at", "") or "")
+        if " ".join(post.get("text", "").split()) == wanted and (
+            created is None or created >= since
+        ):
+            return Published(str(post["id"]), permalink(account, str(post["id"])))
+    return None

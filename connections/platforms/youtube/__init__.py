@@ -1,0 +1,69 @@
+"""YouTube: Google OAuth, resumable video uploads and video comments (Data API v3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+
+from ...models import ConnectedAccount
+from .. import Platform
+from ..inbox_types import InboundItem
+from ..network import Check, Feature, MediaFacts, Network, ReplyRule, ReplyTarget, missing_scopes
+from . import composer, inbox
+from .connector import GoogleConnector
+
+MANAGE_COMMENTS = "https://www.googleapis.com/auth/youtube.force-ssl"
+# comments.insert takes 10,000 characters (developers.google.com/youtube/v3/docs/comments).
+COMMENT_MAX_LENGTH = 10000
+
+
+class YouTubeNetwork(Network):
+    platform = Platform.YOUTUBE
+    label = "YouTube"
+    options_template = "platforms/youtube_options.html"
+    caption_label = "Description"
+    polls_inbox = True
+    demo_inbound = "google"
+    demo_script = (("comment", "Emma Schulz", "Great video! Which camera did you use? 🎥"),)
+
+    def check(self, text: str, media: list[MediaFacts], options: Mapping[str, Any]) -> Check:
+        return composer.check_youtube(text, media, options)
+
+    def composer_options(self, data: Any, key: int) -> dict[str, Any]:
+        privacy = data.get(f"privacy_{key}", "public")
+        return {
+            "title": data.get(f"title_{key}", "").strip()[:200],
+            "privacy": privacy if privacy in composer.PRIVACY else "public",
+        }
+
+    def inbox_features(self, account: ConnectedAccount) -> list[Feature]:
+        minutes = max(1, round(settings.INBOX_POLL_SECONDS / 60))
+        polled = f"Checked for new comments every {minutes} min (YouTube has no webhooks)."
+        missing = missing_scopes(account, MANAGE_COMMENTS)
+        detail = "Reconnect and allow managing comments to answer here." if missing else polled
+        return [Feature("comment", "Video comments", True, not missing, detail)]
+
+    def reply_rule(
+        self, account: ConnectedAccount, kind: str, last_inbound_at: datetime | None, now: datetime
+    ) -> ReplyRule:
+        return ReplyRule(True, max_length=COMMENT_MAX_LENGTH)
+
+    def send_reply(self, account: ConnectedAccount, target: ReplyTarget) -> str:
+        return inbox.send(connector(), account, target)
+
+    def poll(self, account: ConnectedAccount, since: datetime | None) -> Iterator[InboundItem]:
+        return inbox.items(connector(), account, since)
+
+
+def connector() -> GoogleConnector:
+    from ..registry import connector as by_provider
+
+    return by_provider(GoogleConnector.provider)  # type: ignore[return-value]
+
+
+CONNECTOR = GoogleConnector
+NETWORKS = (YouTubeNetwork(),)
+WEBHOOKS = ()
