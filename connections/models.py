@@ -69,5 +69,12 @@ class ConnectedAccount(models.Model):
         return PROVIDER_OF[self.platform]
 
     @property
+    def events(self) -> dict | None:
+        """Whether the platform sends this account's events to Mixora (`{"receiving",
+        "detail"}`, kept by `services.start_events`); None for networks that send none."""
+        saved = (self.details or {}).get("events")
+        return saved if isinstance(saved, dict) else None
+
+    @property
     def is_healthy(self) -> bool:
         return self.status == self.Status.ACTIVE

@@ -21,7 +21,8 @@ from privacy.models import AuditAction
 from .errors import AuthExpired, PlatformError
 from .models import ConnectedAccount
 from .platforms.base import Grant, Profile, TokenSet
-from .platforms.registry import connector_for
+from .platforms.network import EventsStatus
+from .platforms.registry import connector_for, network_for
 from .signals import account_disconnecting, account_reconnected
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ def save_grant(
             transaction.on_commit(
                 lambda account=account: account_reconnected.send(ConnectedAccount, account=account)
             )
+        transaction.on_commit(lambda account=account: start_events(account))
         record(
             AuditAction.ACCOUNT_CONNECTED if created else AuditAction.ACCOUNT_RECONNECTED,
             request=request,
@@ -80,6 +82,22 @@ def save_grant(
         )
         saved.append(account)
     return saved
+
+
+def start_events(account: ConnectedAccount) -> EventsStatus | None:
+    """Ask the platform to send this account's events to Mixora (on connect and reconnect),
+    and keep the outcome for the Connections page."""
+    try:
+        status = network_for(account).on_connected(account)
+    except PlatformError as exc:
+        log.warning("events for %s account %s: %s", account.platform, account.pk, exc.message)
+        status = EventsStatus(False, exc.message)
+    if status is not None:
+        details = dict(account.details or {})
+        details["events"] = {"receiving": status.receiving, "detail": status.detail[:300]}
+        ConnectedAccount.objects.filter(pk=account.pk).update(details=details)
+        account.details = details
+    return status
 
 
 def apply_tokens(account: ConnectedAccount, tokens: TokenSet) -> None:
@@ -219,6 +237,12 @@ def disconnect(account: ConnectedAccount, request: HttpRequest) -> Disconnected:
     account's platform data we hold (privacy policy §6: content is kept until you
     disconnect the platform)."""
     revoked, error = False, ""
+    try:
+        network_for(account).on_disconnecting(account)
+    except PlatformError as exc:  # the platform stops sending once access is revoked anyway
+        log.warning(
+            "stopping events of %s account %s failed: %s", account.platform, account.pk, exc.message
+        )
     client = connector_for(account)
     if not client.shares_grant(account):
         try:

@@ -31,6 +31,10 @@ class Event:
     body: dict | None = None  # the webhook delivery (meta and x); None: only polled
     deliveries: list[dict] = field(default_factory=list)
     attachments: list[dict] = field(default_factory=list)  # meta messages: as in the webhook
+    # Who must be subscribed, to which field, for the platform to deliver this event (a Meta
+    # Page for its own and its Instagram account's events; an X user). Empty: no gate.
+    subscriber: str = ""
+    subscription_field: str = ""
 
     def to_json(self) -> dict:
         return {

@@ -201,6 +201,7 @@ def services() -> list[Service]:
         inbox_youtube,
         instagram,
         meta,
+        subscriptions,
         tiktok,
         tiktok_publish,
         webhooks,
@@ -213,6 +214,7 @@ def services() -> list[Service]:
     return [
         control.service,
         webhooks.service,
+        subscriptions.service,
         inbox_meta.service,
         inbox_x.service,
         inbox_youtube.service,

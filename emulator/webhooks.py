@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-from emulator import inbox, inbox_meta, inbox_x, inbox_youtube
+from emulator import inbox, inbox_meta, inbox_x, inbox_youtube, subscriptions
 from emulator.inbox import Event
 from emulator.posts import iso
 from emulator.server import Request, Response, Service, json_response, with_query
@@ -145,6 +145,13 @@ def _deliver(event: Event, timeout: float) -> dict:
     delivery: dict = {"time": iso(STATE.now()), "status": None}
     if not subscription or not subscription["verified"]:
         delivery["error"] = f"no verified {event.platform} webhook subscription"
+    elif event.subscription_field and not subscriptions.covers(
+        event.platform, event.subscriber, event.subscription_field
+    ):
+        # Platforms send an account's events only once it subscribed to that field.
+        delivery["error"] = (
+            f"{event.subscriber} is not subscribed to {event.subscription_field} events"
+        )
     else:
         # Meta escapes non-ASCII as \uXXXX in what it signs and sends.
         body = json.dumps(event.body, separators=(",", ":"), ensure_ascii=True).encode()

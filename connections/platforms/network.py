@@ -175,15 +175,14 @@ class Network:
         return settings.INBOX_POLL_SECONDS
 
     # The account's life ---------------------------------------------------------------
-    def on_connected(self, account: ConnectedAccount) -> None:
-        """After an account is connected or reconnected (e.g. subscribe it to events)."""
+    def on_connected(self, account: ConnectedAccount) -> EventsStatus | None:
+        """After an account is connected or reconnected: ask the platform to send its events
+        (Meta's subscribed_apps, X's subscriptions). None where the network sends none.
+        Raises a PlatformError when the platform refuses."""
+        return None
 
     def on_disconnecting(self, account: ConnectedAccount) -> None:
-        """Before the account row is deleted (e.g. unsubscribe it from events)."""
-
-    def events_status(self, account: ConnectedAccount) -> EventsStatus | None:
-        """Whether the platform delivers this account's events; None where it has none."""
-        return None
+        """Before the account is deleted: stop its events. Raises a PlatformError."""
 
 
 class WebhookSource:
