@@ -11,6 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import Workspace
+from connections.errors import PlatformError
 from connections.models import ConnectedAccount
 from connections.platforms.registry import network_for, networks, packages
 from mixora.errors import UserFacingError
@@ -28,12 +29,16 @@ def _control(path: str, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def subscribe_webhooks(site_url: str) -> None:
-    """Point the emulator's webhooks at this site (it runs each platform's handshake)."""
+    """Point the platforms' webhooks at this site (each runs its handshake against it)."""
     base = site_url.rstrip("/")
-    for package in packages():
-        for source in package.WEBHOOKS:
-            url = base + reverse("webhook", args=[source.name])
-            _control("/_control/webhooks/subscribe", source.emulator_registration(url))
+    try:
+        for package in packages():
+            for source in package.WEBHOOKS:
+                source.register(base + reverse("webhook", args=[source.name]))
+    except PlatformError as exc:
+        raise UserFacingError(exc.message) from None
+    except requests.RequestException:
+        raise UserFacingError("The platform emulator is not answering; is `make run` up?") from None
 
 
 def _post_id(account: ConnectedAccount) -> str:

@@ -8,26 +8,16 @@ from connections.platforms.network import ReplyTarget
 from connections.platforms.registry import network_for
 
 from .models import Message
+from .windows import thread_of
 
 
 def send(message: Message) -> str:
     """Send one reply; the platform's id for it. Raises a PlatformError."""
-    conversation = message.conversation
-    last_inbound = (
-        conversation.messages.filter(direction=Message.Direction.INBOUND)
-        .order_by("-sent_at")
-        .values_list("external_id", flat=True)
-        .first()
-    )
     target = ReplyTarget(
-        kind=conversation.kind,
-        thread_key=conversation.thread_key,
-        participant_id=conversation.participant_id,
+        thread=thread_of(message.conversation),
         text=message.text,
         messaging_type=message.messaging_type,
         tag=message.tag,
-        last_inbound_id=last_inbound or "",
-        last_inbound_at=conversation.last_inbound_at,
     )
     return network_for(message.account).send_reply(message.account, target)
 

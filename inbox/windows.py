@@ -9,11 +9,11 @@ from datetime import datetime
 from django.utils import timezone
 
 from connections.models import ConnectedAccount
-from connections.platforms.network import ReplyRule
+from connections.platforms.network import ReplyRule, Thread
 from connections.platforms.registry import network_for
 
 from .access import feature_for
-from .models import Conversation
+from .models import Conversation, Message
 
 __all__ = ["ReplyRule", "reply_rule"]
 
@@ -25,6 +25,22 @@ def reply_rule(conversation: Conversation, now: datetime | None = None) -> Reply
     feature = feature_for(account, conversation.kind)
     if feature is None or not feature.reply:
         return ReplyRule(False, feature.detail if feature else "Replies are not available here.")
-    return network_for(account).reply_rule(
-        account, conversation.kind, conversation.last_inbound_at, now or timezone.now()
+    return network_for(account).reply_rule(account, thread_of(conversation), now or timezone.now())
+
+
+def thread_of(conversation: Conversation) -> Thread:
+    last_inbound = (
+        conversation.messages.filter(direction=Message.Direction.INBOUND)
+        .order_by("-sent_at")
+        .values_list("external_id", "text")
+        .first()
+    )
+    last_id, last_text = last_inbound or ("", "")
+    return Thread(
+        kind=conversation.kind,
+        thread_key=conversation.thread_key,
+        participant_id=conversation.participant_id,
+        last_inbound_at=conversation.last_inbound_at,
+        last_inbound_id=last_id,
+        last_inbound_text=last_text,
     )

@@ -29,7 +29,7 @@ def _subscribe_webhooks(port: str, env: dict, web: subprocess.Popen) -> None:
         except OSError:
             time.sleep(0.5)
     subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "subscribe_webhooks", site], cwd=ROOT, env=env, check=False
+        [sys.executable, "manage.py", "register_webhooks", site], cwd=ROOT, env=env, check=False
     )
 
 

@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import requests
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+from ..errors import Permanent
 
 if TYPE_CHECKING:
     from ..models import ConnectedAccount
@@ -89,18 +92,27 @@ class ReplyRule:
 
 
 @dataclass(frozen=True)
-class ReplyTarget:
-    """What a reply needs to know of its conversation, read by the inbox."""
+class Thread:
+    """What the network's reply rules may know of a conversation, read by the inbox."""
 
-    kind: str
+    kind: str  # "message" or "comment"
     thread_key: str
     participant_id: str
+    last_inbound_at: datetime | None = None
+    # The newest inbound message: its platform id and text (what an X reply answers, and
+    # whether it mentioned the account).
+    last_inbound_id: str = ""
+    last_inbound_text: str = ""
+
+
+@dataclass(frozen=True)
+class ReplyTarget:
+    """One reply to send: its conversation, its text and how the rules said to send it."""
+
+    thread: Thread
     text: str
     messaging_type: str = ""
     tag: str = ""
-    # The newest inbound platform id in the thread (what an X reply answers).
-    last_inbound_id: str = ""
-    last_inbound_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -155,9 +167,7 @@ class Network:
     def inbox_features(self, account: ConnectedAccount) -> list[Feature]:
         return []
 
-    def reply_rule(
-        self, account: ConnectedAccount, kind: str, last_inbound_at: datetime | None, now: datetime
-    ) -> ReplyRule:
+    def reply_rule(self, account: ConnectedAccount, thread: Thread, now: datetime) -> ReplyRule:
         return ReplyRule(False, "Replies are not available here.")
 
     def send_reply(self, account: ConnectedAccount, target: ReplyTarget) -> str:
@@ -204,7 +214,18 @@ class WebhookSource:
     def parse(self, body: dict[str, Any]) -> Iterator[InboundItem]:
         raise NotImplementedError
 
-    def emulator_registration(self, callback_url: str) -> dict[str, Any]:
-        """The local mode's `/_control/webhooks/subscribe` payload pointing the emulator's
-        deliveries at `callback_url`."""
+    def register(self, callback_url: str) -> str:
+        """Point the platform's deliveries at `callback_url` (run by `manage.py
+        register_webhooks` at deploy and by `make run`); a line saying what was done. Raises a
+        PlatformError when the platform refuses (e.g. its handshake failed)."""
         raise NotImplementedError
+
+
+def emulator_register(payload: dict[str, Any]) -> str:
+    """The emulator's stand-in for a platform's webhook settings (local mode and tests)."""
+    response = requests.post(
+        f"{settings.EMULATOR_URL}/_control/webhooks/subscribe", json=payload, timeout=(3, 30)
+    )
+    if not response.ok or not response.json().get("verified"):
+        raise Permanent(f"The emulator did not verify the webhook: {response.text[:200]}")
+    return f"{payload['platform']} webhooks deliver to {payload['url']}"

@@ -16,6 +16,7 @@ from ..network import (
     Network,
     ReplyRule,
     ReplyTarget,
+    Thread,
     scoped_feature,
 )
 from . import composer, inbox
@@ -41,12 +42,10 @@ class _MetaNetwork(Network):
     comment_edge = ""
     profile_fields = ""
 
-    def reply_rule(
-        self, account: ConnectedAccount, kind: str, last_inbound_at: datetime | None, now: datetime
-    ) -> ReplyRule:
-        limit = _LIMITS[(self.platform, kind)]
-        if kind == "message":
-            return inbox.message_rule(last_inbound_at, now, limit)
+    def reply_rule(self, account: ConnectedAccount, thread: Thread, now: datetime) -> ReplyRule:
+        limit = _LIMITS[(self.platform, thread.kind)]
+        if thread.kind == "message":
+            return inbox.message_rule(thread.last_inbound_at, now, limit)
         return ReplyRule(True, max_length=limit)
 
     def send_reply(self, account: ConnectedAccount, target: ReplyTarget) -> str:

@@ -59,9 +59,9 @@ def send(
 
     def call() -> str:
         token = account.access_token
-        if target.kind == "message":
+        if target.thread.kind == "message":
             form = {
-                "recipient": json.dumps({"id": target.participant_id}),
+                "recipient": json.dumps({"id": target.thread.participant_id}),
                 "message": json.dumps({"text": target.text}),
                 "messaging_type": target.messaging_type,
             }
@@ -69,7 +69,7 @@ def send(
                 form["tag"] = target.tag
             return str(client.graph_post("me/messages", token, **form)["message_id"])
         # Replies attach to the top-level comment (a reply to a reply lands there anyway).
-        path = f"{target.thread_key}/{comment_edge}"
+        path = f"{target.thread.thread_key}/{comment_edge}"
         return str(client.graph_post(path, token, message=target.text)["id"])
 
     return call_with_refresh(account, call)

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 
 from .. import Provider, credentials
 from ..inbox_types import InboundItem
-from ..network import WebhookSource
+from ..network import WebhookSource, emulator_register
 from . import events
 
 
@@ -61,10 +61,12 @@ class MetaWebhooks(WebhookSource):
     def parse(self, body: dict[str, Any]) -> Iterator[InboundItem]:
         return events.parse(body)
 
-    def emulator_registration(self, callback_url: str) -> dict[str, Any]:
-        return {
-            "platform": "meta",
-            "url": callback_url,
-            "secret": credentials(Provider.META)[1],
-            "verify_token": settings.META_WEBHOOK_VERIFY_TOKEN,
-        }
+    def register(self, callback_url: str) -> str:
+        return emulator_register(
+            {
+                "platform": "meta",
+                "url": callback_url,
+                "secret": credentials(Provider.META)[1],
+                "verify_token": settings.META_WEBHOOK_VERIFY_TOKEN,
+            }
+        )

@@ -8,7 +8,7 @@ from typing import Any
 
 from ...models import ConnectedAccount
 from .. import Platform
-from ..network import Check, Feature, MediaFacts, Network, ReplyRule, ReplyTarget
+from ..network import Check, Feature, MediaFacts, Network, ReplyRule, ReplyTarget, Thread
 from . import composer, inbox
 from .connector import XConnector
 from .webhooks import XWebhooks
@@ -33,10 +33,8 @@ class XNetwork(Network):
     def inbox_features(self, account: ConnectedAccount) -> list[Feature]:
         return inbox.features(account)
 
-    def reply_rule(
-        self, account: ConnectedAccount, kind: str, last_inbound_at: datetime | None, now: datetime
-    ) -> ReplyRule:
-        if kind == "message":
+    def reply_rule(self, account: ConnectedAccount, thread: Thread, now: datetime) -> ReplyRule:
+        if thread.kind == "message":
             return ReplyRule(True, max_length=DM_MAX_LENGTH)
         return ReplyRule(True, max_length=composer.MAX_WEIGHTED, counter=composer.weighted_length)
 

@@ -48,11 +48,11 @@ def features(account: ConnectedAccount) -> list[Feature]:
 def send(client: XConnector, account: ConnectedAccount, target: ReplyTarget) -> str:
     def call() -> str:
         token = account.access_token
-        if target.kind == "message":
-            path = f"/2/dm_conversations/with/{target.participant_id}/messages"
+        if target.thread.kind == "message":
+            path = f"/2/dm_conversations/with/{target.thread.participant_id}/messages"
             body = client.api("POST", path, token, json={"text": target.text})
             return str(body["data"]["dm_event_id"])
-        answering = target.last_inbound_id or target.thread_key
+        answering = target.thread.last_inbound_id or target.thread.thread_key
         body = {"text": target.text, "reply": {"in_reply_to_tweet_id": answering}}
         return str(client.api("POST", "/2/tweets", token, json=body)["data"]["id"])
 

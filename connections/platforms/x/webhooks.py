@@ -17,7 +17,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from ..inbox_types import InboundItem
-from ..network import WebhookSource
+from ..network import WebhookSource, emulator_register
 from . import events
 
 # The CRC answer is the same HMAC as a delivery's signature, so answering any string would
@@ -66,5 +66,7 @@ class XWebhooks(WebhookSource):
     def parse(self, body: dict[str, Any]) -> Iterator[InboundItem]:
         return events.parse(body)
 
-    def emulator_registration(self, callback_url: str) -> dict[str, Any]:
-        return {"platform": "x", "url": callback_url, "secret": settings.X_CONSUMER_SECRET}
+    def register(self, callback_url: str) -> str:
+        return emulator_register(
+            {"platform": "x", "url": callback_url, "secret": settings.X_CONSUMER_SECRET}
+        )

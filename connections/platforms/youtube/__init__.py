@@ -11,7 +11,16 @@ from django.conf import settings
 from ...models import ConnectedAccount
 from .. import Platform
 from ..inbox_types import InboundItem
-from ..network import Check, Feature, MediaFacts, Network, ReplyRule, ReplyTarget, missing_scopes
+from ..network import (
+    Check,
+    Feature,
+    MediaFacts,
+    Network,
+    ReplyRule,
+    ReplyTarget,
+    Thread,
+    missing_scopes,
+)
 from . import composer, inbox
 from .connector import GoogleConnector
 
@@ -46,9 +55,7 @@ class YouTubeNetwork(Network):
         detail = "Reconnect and allow managing comments to answer here." if missing else polled
         return [Feature("comment", "Video comments", True, not missing, detail)]
 
-    def reply_rule(
-        self, account: ConnectedAccount, kind: str, last_inbound_at: datetime | None, now: datetime
-    ) -> ReplyRule:
+    def reply_rule(self, account: ConnectedAccount, thread: Thread, now: datetime) -> ReplyRule:
         return ReplyRule(True, max_length=COMMENT_MAX_LENGTH)
 
     def send_reply(self, account: ConnectedAccount, target: ReplyTarget) -> str:

@@ -27,7 +27,7 @@ def send(client: GoogleConnector, account: ConnectedAccount, target: ReplyTarget
             "/comments",
             account.access_token,
             params={"part": "snippet"},
-            json={"snippet": {"parentId": target.thread_key, "textOriginal": target.text}},
+            json={"snippet": {"parentId": target.thread.thread_key, "textOriginal": target.text}},
         )
         return str(body["id"])
 
