@@ -5,6 +5,7 @@ whatever order events arrive in."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,6 +15,7 @@ from connections.platforms.inbox_types import InboundItem
 from publishing.models import PostTarget
 
 from .models import Conversation, Message
+from .retention import was_deleted
 
 
 def ingest(item: InboundItem) -> list[Message]:
@@ -39,6 +41,8 @@ def _clamped(item: InboundItem) -> InboundItem:
 
 def ingest_for(account: ConnectedAccount, item: InboundItem) -> Message | None:
     item = _clamped(item)
+    if _past_retention(account, item) or was_deleted(account.pk, item.external_id):
+        return None  # a late or replayed event of something already deleted here
     with transaction.atomic():
         if Message.objects.filter(account=account, external_id=item.external_id).exists():
             return None
@@ -64,6 +68,11 @@ def ingest_for(account: ConnectedAccount, item: InboundItem) -> Message | None:
             return None
         _absorb(conversation, message, item)
     return message
+
+
+def _past_retention(account: ConnectedAccount, item: InboundItem) -> bool:
+    days = account.workspace.inbox_retention_days
+    return bool(days) and item.sent_at < timezone.now() - timedelta(days=days)
 
 
 def _thread(account: ConnectedAccount, item: InboundItem) -> Conversation:

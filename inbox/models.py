@@ -234,3 +234,23 @@ class PollState(models.Model):
 
     def __str__(self) -> str:
         return f"polling of account {self.account_id}"
+
+
+class DeletedMessageMarker(models.Model):
+    """A message someone deleted, kept only as a keyed one-way digest of its platform id, so a
+    platform that delivers the same event again (a retry or a replay) cannot bring it back."""
+
+    account = models.ForeignKey(
+        "connections.ConnectedAccount", on_delete=models.CASCADE, related_name="+"
+    )
+    digest = models.CharField(max_length=64)
+    deleted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "digest"], name="inbox_deleted_marker")
+        ]
+        indexes = [models.Index(fields=["deleted_at"], name="inbox_deleted_marker_age")]
+
+    def __str__(self) -> str:
+        return f"deleted message marker {self.pk}"

@@ -4,6 +4,8 @@ account being disconnected. Attachment files go from storage once the rows are g
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -14,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Workspace
 
-from .models import Attachment, Conversation, Message
+from .models import Attachment, Conversation, DeletedMessageMarker, Message
 
 
 def _delete_files(names: list[str]) -> None:
@@ -49,10 +51,33 @@ def _delete_conversations(conversations: QuerySet[Conversation]) -> int:
 
 
 def delete_conversation_by_id(conversation_id: int) -> int:
-    """The thread, its messages, notes and attachments; how many messages went."""
+    """The thread, its messages, notes and attachments; how many messages went. Its platform
+    messages leave markers behind, so a redelivered event stays deleted."""
+    mark_deleted(Message.objects.filter(conversation_id=conversation_id).exclude(external_id=""))
     count = _delete_messages(Message.objects.filter(conversation_id=conversation_id))
     Conversation.objects.filter(pk=conversation_id).delete()
     return count
+
+
+def message_digest(external_id: str) -> str:
+    """A keyed one-way digest of a platform message id: enough to recognise it again, not to
+    recover it."""
+    key = f"inbox-deleted-message:{settings.SECRET_KEY}".encode()
+    return hmac.new(key, external_id.encode(), hashlib.sha256).hexdigest()
+
+
+def mark_deleted(messages: QuerySet[Message]) -> None:
+    markers = [
+        DeletedMessageMarker(account_id=account_id, digest=message_digest(external_id))
+        for account_id, external_id in messages.values_list("account_id", "external_id")
+    ]
+    DeletedMessageMarker.objects.bulk_create(markers, ignore_conflicts=True, batch_size=1000)
+
+
+def was_deleted(account_id: int, external_id: str) -> bool:
+    return DeletedMessageMarker.objects.filter(
+        account_id=account_id, digest=message_digest(external_id)
+    ).exists()
 
 
 def delete_account_inbox(account_id: int) -> int:

@@ -75,6 +75,15 @@ RULES: tuple[Rule, ...] = (
         on_event=True,
     ),
     Rule(
+        name="Markers of deleted inbox messages (a keyed one-way digest of the platform's id)",
+        period="30 days",
+        ends="Deleted; they only stop a platform's retried or replayed event from restoring "
+        "what you deleted",
+        model="inbox.DeletedMessageMarker",
+        age_field="deleted_at",
+        keep=lambda: timedelta(days=30),
+    ),
+    Rule(
         name="Webhook deliveries from the platforms",
         period="Until processed (failed ones: 7 days)",
         ends="Deleted",

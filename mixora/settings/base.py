@@ -66,6 +66,8 @@ MIDDLEWARE = [
 COOKIE_CONSENT_MAX_AGE = 60 * 60 * 24 * 180
 
 ROOT_URLCONF = "mixora.urls"
+# Error pages never show client credentials or connection URLs (mixora/reporting.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "mixora.reporting.SettingsFilter"
 # Widget templates may be overridden from templates/ like any other template.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "mixora.wsgi.application"
@@ -224,6 +226,7 @@ PLATFORM_CREDENTIALS = {
     "x": (env_str("X_CLIENT_ID"), env_str("X_CLIENT_SECRET")),
     "tiktok": (env_str("TIKTOK_CLIENT_KEY"), env_str("TIKTOK_CLIENT_SECRET")),
     "google": (env_str("GOOGLE_CLIENT_ID"), env_str("GOOGLE_CLIENT_SECRET")),
+    "linkedin": (env_str("LINKEDIN_CLIENT_ID"), env_str("LINKEDIN_CLIENT_SECRET")),
 }
 # Fernet keys for platform tokens at rest, comma-separated, newest first (MultiFernet).
 TOKEN_ENCRYPTION_KEYS = env_list("TOKEN_ENCRYPTION_KEYS")
@@ -247,6 +250,12 @@ X_CONSUMER_SECRET = env_str("X_CONSUMER_SECRET")
 X_API_TIER = env_str("X_API_TIER", "free")
 # YouTube has no comment webhook: each channel is polled this often (quota: 1 unit a call).
 INBOX_POLL_SECONDS = 300
+# The Google project's YouTube Data API quota, shared by every workspace (resets at midnight
+# Pacific): units a day, the part of it polling may not touch (kept for replies), and
+# videos.insert's own daily bucket (developers.google.com/youtube/data/determine_quota_cost).
+YOUTUBE_DAILY_QUOTA_UNITS = env_int("YOUTUBE_DAILY_QUOTA_UNITS", 10_000)
+YOUTUBE_QUOTA_RESERVE_UNITS = env_int("YOUTUBE_QUOTA_RESERVE_UNITS", 2_000)
+YOUTUBE_DAILY_UPLOADS = env_int("YOUTUBE_DAILY_UPLOADS", 100)
 INBOX_ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024
 INBOX_PURGE_BATCH = 1000
 
