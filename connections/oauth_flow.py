@@ -84,9 +84,12 @@ def stash_for_choice(request: HttpRequest, workspace_slug: str, grant: Grant) ->
         "at": time.time(),
         "tokens": {
             "access_token": crypto.encrypt(tokens.access_token),
+            # LinkedIn issues refresh tokens to some apps; Meta never does.
+            "refresh_token": crypto.encrypt(tokens.refresh_token),
             "provider_user_token": crypto.encrypt(tokens.provider_user_token),
             "provider_user_id": tokens.provider_user_id,
             "expires_in": tokens.expires_in,
+            "refresh_expires_in": tokens.refresh_expires_in,
             "scopes": list(tokens.scopes),
         },
         "profiles": [vars(p) for p in grant.profiles],
@@ -101,9 +104,11 @@ def stashed_choice(request: HttpRequest, workspace_slug: str) -> Grant | None:
     t = data["tokens"]
     tokens = TokenSet(
         access_token=crypto.decrypt(t["access_token"]),
+        refresh_token=crypto.decrypt(t["refresh_token"]) if "refresh_token" in t else "",
         provider_user_token=crypto.decrypt(t["provider_user_token"]),
         provider_user_id=t["provider_user_id"],
         expires_in=t["expires_in"],
+        refresh_expires_in=t.get("refresh_expires_in"),
         scopes=tuple(t["scopes"]),
     )
     return Grant(

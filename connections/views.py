@@ -86,12 +86,13 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
     except PlatformError as exc:
         messages.error(request, f"{label} was not connected. {exc.message}")
         return redirect("connections", workspace.slug)
-    if connector(provider).chooses_accounts:
+    client = connector(provider)
+    if client.chooses_accounts:
         if not grant.profiles:
             messages.warning(
                 request,
-                "That Facebook log-in manages no Pages, so nothing "
-                "was connected. Create a Page or ask for a role on one.",
+                f"That {client.platform_label} log-in reaches no {client.accounts_noun}, so "
+                f"nothing was connected. {client.no_accounts_hint}",
             )
             return redirect("connections", workspace.slug)
         oauth_flow.stash_for_choice(request, workspace.slug, grant)
@@ -104,11 +105,12 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
 @workspace_view(Capability.MANAGE_CONNECTIONS)
 @sensitive_variables("grant")
 def choose(request: WorkspaceRequest) -> HttpResponse:
-    """A Facebook log-in reaches several Pages (and their Instagram accounts): pick which."""
+    """One log-in reaches several accounts (Facebook Pages, LinkedIn pages): pick which."""
     grant = oauth_flow.stashed_choice(request, request.workspace.slug)
-    if grant is None:
-        messages.error(request, "That Facebook sign-in expired. Please connect again.")
+    if grant is None or not grant.profiles:
+        messages.error(request, "That sign-in expired. Please connect again.")
         return redirect("connections", request.workspace.slug)
+    client = connector(PROVIDER_OF[grant.profiles[0].platform])
     existing = set(request.workspace.connected_accounts.values_list("platform", "external_id"))
     options = [
         {
@@ -130,11 +132,11 @@ def choose(request: WorkspaceRequest) -> HttpResponse:
             oauth_flow.drop_choice(request)
             messages.success(request, f"Connected {', '.join(str(a) for a in accounts)}.")
             return redirect("connections", request.workspace.slug)
-        error = "Choose at least one Page or Instagram account."
+        error = "Choose at least one account to connect."
     return render(
         request,
         "connections/choose.html",
-        {"options": options, "error": error},
+        {"options": options, "error": error, "client": client},
         status=400 if error else 200,
     )
 

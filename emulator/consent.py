@@ -21,6 +21,7 @@ THEMES = {
     "x": ("X (emulated)", "#0f1419"),
     "tiktok": ("TikTok (emulated)", "#fe2c55"),
     "google": ("Google (emulated)", "#1a73e8"),
+    "linkedin": ("LinkedIn (emulated)", "#0a66c2"),
 }
 
 # (user, granted scopes, declined scopes) -> the redirect's parameters besides `state`.

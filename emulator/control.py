@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Callable
 from html import escape
 
-from emulator import facebook, instagram, server, x_publish, youtube
+from emulator import facebook, instagram, linkedin, linkedin_posts, server, x_publish, youtube
 from emulator.posts import BEHAVIOUR, Post
 from emulator.server import Handler, Request, Response, Service, json_response
 from emulator.state import FAULT_KINDS, PLATFORMS, STATE, Fault
@@ -183,12 +183,22 @@ def _youtube_video(account_id: str, text: str) -> Post:
     return youtube.add_video(found[1], {"title": title}, {"privacyStatus": "public"}, [])
 
 
+def _linkedin_post(account_id: str, text: str) -> Post:
+    org = linkedin.find_organization(account_id)
+    if org is None:
+        raise _BadRequest("account_id must be a LinkedIn organization id the emulator holds")
+    if len(text) > (limit := linkedin_posts.COMMENTARY_LIMIT):
+        raise _BadRequest(f"a LinkedIn post has at most {limit} characters")
+    return linkedin_posts.add_post(org, text, None, [])
+
+
 # network -> how its publish path makes a post of that account (ids, permalink, details)
 _EARLIER_POSTS: dict[str, Callable[[str, str], Post]] = {
     "facebook": _facebook_post,
     "instagram": _instagram_post,
     "x": _x_post,
     "youtube": _youtube_video,
+    "linkedin": _linkedin_post,
 }
 
 

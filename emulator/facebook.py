@@ -88,8 +88,8 @@ def add_post(
     number: str | None = None,
     **details: object,
 ) -> Post:
-    """A Page post `{page-id}_{number}` with its permalink; a photo or video post takes its
-    media's number. `/_control/posts` makes earlier posts with it too."""
+    """A Page post `{page-id}_{number}` with its permalink; a photo post takes its photo's
+    number. `/_control/posts` makes earlier posts with it too."""
     number = number or STATE.next_id("fb_post")
     return STATE.add_post(
         Post(
@@ -215,9 +215,9 @@ def videos(req: Request) -> Response:
     )
     STATE.table("fb_media")[video.id] = video
     if flag(req, "published", True):
-        post = add_post(
-            page, "added_video", description, [blob], video.id, video_id=video.id, title=title
-        )
+        # The Video and its feed post are two objects: the post has its own id, read back as
+        # the Video's `post_id` (SDK advideo.py Field.post_id); comment webhooks name the post.
+        post = add_post(page, "added_video", description, [blob], video_id=video.id, title=title)
         video.post_id = post.id
     return json_response({"id": video.id})
 
@@ -246,6 +246,7 @@ def _media_getters(item: PageMedia) -> dict:
     else:
         getters["description"] = lambda _: item.text or None
         getters["title"] = lambda _: item.title or None
+        getters["post_id"] = lambda _: item.post_id  # `{page-id}_{post-id}` (SDK AdVideo)
         getters["status"] = lambda _: {"video_status": "ready", "processing_progress": 100}
     return getters
 

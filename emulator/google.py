@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from emulator import consent
 from emulator.server import Abort, Request, Response, Route, Service, json_response
@@ -13,6 +15,9 @@ ACCESS_TTL = 3599
 OAUTH_ENDPOINTS = ("google.token", "google.revoke")
 CHANNEL_PARTS = ("id", "snippet", "statistics", "contentDetails")
 CHANNEL_FILTERS = "forUsername, managedByMe, categoryId, mine, mySubscribers, id, idParam"
+PACIFIC = ZoneInfo("America/Los_Angeles")
+LIST_COST = 1  # every list method (developers.google.com/youtube/data/determine_quota_cost)
+INSERT_COST = 50  # comments.insert, commentThreads.insert (same page)
 _API_ERRORS = {
     "auth": (
         401,
@@ -191,11 +196,53 @@ def revoke(req: Request) -> Response:
     return json_response({})
 
 
+def _unauthenticated(message: str, detail: str, reason: str) -> Response:
+    item = {
+        "message": detail,
+        "domain": "global",
+        "reason": reason,
+        "location": "Authorization",
+        "locationType": "header",
+    }
+    error = {"code": 401, "message": message, "errors": [item], "status": "UNAUTHENTICATED"}
+    return json_response({"error": error}, 401)
+
+
 def authenticate(req: Request) -> Token:
-    found = STATE.token("google", req.bearer_token() or req.query.get("access_token"))
+    value = req.bearer_token() or req.query.get("access_token")
+    if not value:
+        # No credentials: 401 reason "required" (observed body, tests/contracts/youtube/
+        # error_missing_credentials_401.json).
+        message = (
+            "Request is missing required authentication credential. Expected OAuth 2 access "
+            "token, login cookie or other valid authentication credential."
+        )
+        raise Abort(_unauthenticated(message, "Login Required.", "required"))
+    found = STATE.token("google", value)
     if found is None or found.status(STATE.now()) != "ok":
-        raise Abort(api_error(*_API_ERRORS["auth"]))
+        # A bad or expired token: 401 authError (tests/contracts/youtube/error_authError_401.json).
+        raise Abort(_unauthenticated(_API_ERRORS["auth"][1], "Invalid Credentials", "authError"))
     return found
+
+
+def charge(token: Token, units: int) -> None:
+    """Charge a Data API call to the token's project (its OAuth client), or refuse it."""
+    # Quota is per project, resets at midnight Pacific Time, and every request costs, invalid
+    # ones included (developers.google.com/youtube/data/determine_quota_cost).
+    day = datetime.fromtimestamp(STATE.now(), PACIFIC).date().isoformat()
+    usage = STATE.table("google_quota")
+    used = usage.get((token.client_id, day), 0)
+    if used + units > STATE.knob("google", "daily_quota"):
+        # 403 quotaExceeded, domain youtube.quota (developers.google.com/youtube/v3/docs/errors;
+        # body as observed: tests/contracts/youtube/error_quotaExceeded_403.json, no "status").
+        message = (
+            "The request cannot be completed because you have exceeded your "
+            '<a href="/youtube/v3/getting-started#quota">quota</a>.'
+        )
+        item = {"message": message, "domain": "youtube.quota", "reason": "quotaExceeded"}
+        error = {"code": 403, "message": message, "errors": [item]}
+        raise Abort(json_response({"error": error}, 403))
+    usage[(token.client_id, day)] = used + units
 
 
 def _channel_json(req: Request, channel: Channel, parts: list[str]) -> dict:
@@ -230,6 +277,7 @@ def _channel_json(req: Request, channel: Channel, parts: list[str]) -> dict:
 @service.route("GET", r"/youtube/v3/channels", "youtube.channels")
 def channels(req: Request) -> Response:
     found = authenticate(req)
+    charge(found, LIST_COST)
     parts = [p.strip() for p in (req.query.get("part") or "").split(",") if p.strip()]
     if not parts:
         return api_error(400, "Required parameter: part", "global", "required")

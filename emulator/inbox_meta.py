@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 
-from emulator import graph, inbox, meta
+from emulator import graph, inbox, meta, subscriptions
 from emulator.graph import GRAPH, arg, graph_error, invalid, text_arg
 from emulator.inbox import DAY, Event
+from emulator.meta_fields import APP_OBJECTS, INSTAGRAM_FIELDS, MESSAGING_FIELDS, PAGE_FIELDS
 from emulator.server import Abort, Request, Response, Service, json_response
 from emulator.state import STATE, Page, Token
 
@@ -103,7 +104,7 @@ def inbound(req: Request, payload: dict, sender: dict, text: str) -> Event:
         body = {"object": obj, "entry": [entry]}
         event = Event(mid, "meta", network, "message", account, sender, text, now, body=body)
         event.attachments = message.get("attachments", [])
-        return event
+        return _gated(event, "messages")
     post = STATE.find_post(network, str(payload.get("post_id") or ""))
     if post is None or post.account_id != account:
         raise ValueError("a comment needs the post_id of a post of that account")
@@ -129,7 +130,16 @@ def inbound(req: Request, payload: dict, sender: dict, text: str) -> Event:
         }
         change = {"field": "comments", "value": value}
     body = {"object": obj, "entry": [{"id": account, "time": int(now), "changes": [change]}]}
-    return Event(comment_id, "meta", network, "comment", account, sender, text, now, post.id, body)
+    event = Event(comment_id, "meta", network, "comment", account, sender, text, now, post.id, body)
+    return _gated(event, change["field"])
+
+
+def _gated(event: Event, field: str) -> Event:
+    """Meta sends a Page's events only once the Page installed the app with that field, and an
+    Instagram account's once its linked Page installed the app (any field): see
+    `install_app`. developers.facebook.com/documentation/pages-api/webhooks-for-pages"""
+    event.subscriber, event.subscription_field = event.account_id, field
+    return event
 
 
 def _page_token(req: Request) -> Token:
@@ -237,3 +247,177 @@ def reply_to_instagram_comment(req: Request) -> Response:
         message = "(#10) Application does not have permission for this action"
         raise graph.missing_permission(10, message)
     return _reply(req, comment, _comment_id(comment.post_id or ""))
+
+
+# --- installing the app on a Page (Page-level webhook subscriptions) -------------------------
+
+SUBSCRIBED_APPS = GRAPH + r"/(?P<page>\d+)/subscribed_apps"
+
+
+def _installing_page(req: Request, *scopes: str) -> tuple[Page, Token]:
+    """The Page of /{page-id}/subscribed_apps, for its own Page token with `scopes`.
+    developers.facebook.com/docs/graph-api/reference/page/subscribed_apps"""
+    token = meta.authenticate(req)
+    page_id = req.params["page"]
+    found = STATE.find_page(page_id)
+    if found is None or found[0].id != token.user_id or token.page_id not in (None, page_id):
+        raise graph.unsupported(page_id, "post" if req.method != "GET" else "get")
+    # "A Page access token requested by a person who can perform ... on the Page" (reference).
+    if token.kind != "page":
+        message = "(#210) A page access token is required to request this resource."
+        raise Abort(graph_error(400, 210, message))
+    for scope in scopes:
+        if scope not in token.scopes:
+            # Body as users report it (facebook-python-business-sdk#715).
+            message = f"(#200) Requires {scope} permission to manage the object"
+            raise graph.missing_permission(200, message)
+    return found[1], token
+
+
+def _fields_arg(req: Request, name: str) -> list[str]:
+    """A list parameter: comma-separated, a JSON list, or a JSON body list."""
+    raw = arg(req, name)
+    if isinstance(raw, list):
+        names = [str(item) for item in raw]
+    else:
+        text = raw if isinstance(raw, str) else ""
+        try:
+            parsed = json.loads(text) if text.startswith("[") else None
+        except ValueError:
+            parsed = None
+        names = [str(n) for n in parsed] if isinstance(parsed, list) else text.split(",")
+    return [name.strip() for name in names if name.strip()]
+
+
+@service.route("GET", SUBSCRIBED_APPS, "meta.subscribed_apps")
+def installed_apps(req: Request) -> Response:
+    # Read needs pages_manage_metadata and pages_show_list (subscribed_apps reference).
+    page, _ = _installing_page(req, "pages_manage_metadata", "pages_show_list")
+    entry = subscriptions.subscription("meta", page.id)
+    if entry is None:
+        return json_response({"data": []})  # nothing installed (webhooks-for-pages sample)
+    app = entry["app_id"]
+    node = {
+        "category": "Business",
+        "link": f"https://www.facebook.com/games/?app_id={app}",
+        "name": f"App {app}",
+        "id": app,
+        # The reference lists subscribed_fields per installed app.
+        "subscribed_fields": entry["fields"],
+    }
+    return json_response({"data": [node]})
+
+
+@service.route("POST", SUBSCRIBED_APPS, "meta.subscribed_apps")
+def install_app(req: Request) -> Response:
+    # Installing needs pages_manage_metadata (webhooks-for-pages; fixture
+    # page_subscribed_apps_post_missing_permission.json).
+    page, token = _installing_page(req, "pages_manage_metadata")
+    fields = _fields_arg(req, "subscribed_fields")
+    if not fields:
+        # subscribed_fields is the edge's one parameter (SDK Page.create_subscribed_app).
+        raise invalid("(#100) The parameter subscribed_fields is required.")
+    if unknown := [name for name in fields if name not in PAGE_FIELDS]:
+        raise invalid(
+            f"(#100) Param subscribed_fields[0] must be one of {{...}} - got {unknown[0]}"
+        )
+    # "To subscribe to the messages field, one of these permissions is needed: pages_messaging"
+    # (user report, jgorset/facebook-messenger#280; webhooks-for-pages: messages need it).
+    if "pages_messaging" not in token.scopes:
+        for name in fields:
+            if name in MESSAGING_FIELDS:
+                message = (
+                    f"(#200) To subscribe to the {name} field, one of these permissions is "
+                    "needed: pages_messaging"
+                )
+                raise graph.missing_permission(200, message)
+    # A POST sets the app's fields on the Page (the edge holds one set per app).
+    subscriptions.subscribe("meta", page.id, fields, app_id=token.client_id, object="page")
+    if page.instagram:
+        # Installing on the linked Page turns on the Instagram account's webhooks, with every
+        # app-level field (instagram/features/webhook "Enable Page subscriptions"; webhooks/setup).
+        subscriptions.subscribe(
+            "meta", page.instagram.id, list(INSTAGRAM_FIELDS), object="instagram", page_id=page.id
+        )
+    # Clients see boolean true (the doc sample shows the string "true").
+    return json_response({"success": True})
+
+
+@service.route("DELETE", SUBSCRIBED_APPS, "meta.subscribed_apps")
+def uninstall_app(req: Request) -> Response:
+    # DELETE /{page-id}/subscribed_apps with the Page token removes this app (SDK
+    # Page.delete_subscribed_apps); the answer shape is not documented.
+    page, _ = _installing_page(req, "pages_manage_metadata")
+    subscriptions.unsubscribe("meta", page.id)
+    if page.instagram:
+        subscriptions.unsubscribe("meta", page.instagram.id)
+    return json_response({"success": True})
+
+
+# --- the app's own webhook settings (App-level subscriptions) ---------------------------------
+
+# App ids are numbers on Facebook; the emulator accepts any client id (docs/emulator.md).
+APP_SUBSCRIPTIONS = GRAPH + r"/(?P<app>[^/]+)/subscriptions"
+
+
+def _app(req: Request) -> tuple[str, str]:
+    """(app id, app secret) of an app access token `{app-id}|{app-secret}` for the app in the
+    path. developers.facebook.com/docs/graph-api/reference/app/subscriptions: "An app access
+    token is required"."""
+    app_id, _, secret = (req.access_token or "").partition("|")
+    if not secret:
+        # Any other token: Graph error #15 (graph-api/guides/error-handling) [unconfirmed text].
+        message = "(#15) This method must be called with an app access_token."
+        raise Abort(graph_error(400, 15, message))
+    if not STATE.client_secret_ok("meta", app_id, secret):
+        raise Abort(graph_error(400, 190, "Invalid OAuth access token signature."))
+    if app_id != req.params["app"]:
+        raise graph.unsupported(req.params["app"], "post" if req.method != "GET" else "get")
+    return app_id, secret
+
+
+@service.route("POST", APP_SUBSCRIPTIONS, "meta.app_subscriptions")
+def subscribe_app(req: Request) -> Response:
+    """Set the app's callback and fields for one object; Meta then verifies the callback with
+    the hub.challenge GET (subscriptions-edge, getting-started)."""
+    from emulator import webhooks  # it imports this module
+
+    _, secret = _app(req)
+    obj, url = text_arg(req, "object"), text_arg(req, "callback_url")
+    verify_token, fields = text_arg(req, "verify_token"), _fields_arg(req, "fields")
+    if obj not in APP_OBJECTS:
+        raise invalid(f"(#100) Param object must be one of {{{', '.join(APP_OBJECTS)}}}")
+    for name, value in (("callback_url", url), ("verify_token", verify_token)):
+        if not value:
+            raise invalid(f"(#100) The parameter {name} is required.")
+    if not fields:
+        raise invalid("(#100) The parameter fields is required.")
+    if unknown := [name for name in fields if name not in APP_OBJECTS[obj]]:
+        raise invalid(f"(#100) {unknown[0]} is not a field of {obj} this edge can subscribe")
+    subscription = {"platform": "meta", "url": url, "secret": secret, "verify_token": verify_token}
+    subscription.update(webhooks._verify("meta", subscription, webhooks.DEFAULT_TIMEOUT))
+    if not subscription["verified"]:
+        # A failed handshake leaves nothing subscribed (getting-started: "Verification Requests").
+        message = f"(#2200) callback verification failed: {subscription['reason']}"
+        raise Abort(graph_error(400, 2200, message))
+    objects = dict(STATE.table("webhook_subscriptions").get("meta", {}).get("objects", {}))
+    objects[obj] = sorted(set(fields))
+    subscription["objects"] = objects
+    STATE.table("webhook_subscriptions")["meta"] = subscription
+    return json_response({"success": True})
+
+
+@service.route("GET", APP_SUBSCRIPTIONS, "meta.app_subscriptions")
+def app_subscriptions(req: Request) -> Response:
+    _app(req)
+    current = STATE.table("webhook_subscriptions").get("meta") or {}
+    data = [
+        {
+            "object": obj,
+            "callback_url": current["url"],
+            "active": bool(current.get("verified")),
+            "fields": [{"name": name, "version": "v25.0"} for name in fields],
+        }
+        for obj, fields in (current.get("objects") or {}).items()
+    ]
+    return json_response({"data": data})

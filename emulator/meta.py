@@ -18,7 +18,7 @@ from emulator.graph import (
     unsupported,
 )
 from emulator.server import Abort, Request, Response, Route, Service, json_response
-from emulator.state import STATE, Fault, Page, Token, User, slug
+from emulator.state import STATE, Fault, InstagramAccount, Page, Token, User, slug
 
 DIALOG = r"/facebook/v\d+\.\d+/dialog/oauth"
 SHORT_LIVED = 5400
@@ -310,7 +310,12 @@ def accounts(req: Request) -> Response:
     token = authenticate(req)
     if token.kind == "page":
         raise invalid("(#100) Tried accessing nonexisting field (accounts) on node type (Page)")
-    pages = {page.id: page for page in _user_of(req, token).pages}
+    # Pages the person reaches only through a Business Manager are not on /me/accounts
+    # (they come from /{business-id}/owned_pages and client_pages).
+    through_business = _business_pages()
+    pages = {
+        page.id: page for page in _user_of(req, token).pages if page.id not in through_business
+    }
     chunk, paging = paginate(req, list(pages))
     if not chunk:
         return json_response({"data": []})
@@ -366,3 +371,113 @@ def node(req: Request) -> Response:
         fields = parse_fields(requested, ["id", "name"])
         return json_response(render("User", getters, fields))
     raise unsupported(node_id)
+
+
+# --- Business Manager ------------------------------------------------------------------------
+# developers.facebook.com/docs/graph-api/reference/user/businesses/,
+# .../reference/business/owned_pages, marketing-api/reference/business/client_pages
+
+
+def _businesses() -> dict[str, dict]:
+    return STATE.table("meta_businesses")
+
+
+def _business_pages() -> set[str]:
+    return {
+        page_id
+        for business in _businesses().values()
+        for page_id in business["owned_pages"] + business["client_pages"]
+    }
+
+
+def _new_page(spec: object) -> Page:
+    if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or not spec["name"]:
+        raise ValueError("every page needs a name")
+    page = Page(STATE.next_id("meta_page"), spec["name"], slug(spec["name"]))
+    if isinstance(spec.get("instagram"), dict):
+        username = spec["instagram"].get("username") or page.username
+        page.instagram = InstagramAccount(STATE.next_id("instagram"), username, page.name)
+    return page
+
+
+@service.route("POST", r"/_control/meta/businesses", "meta.control_businesses", faults=False)
+def add_business(req: Request) -> Response:
+    """A Business Manager of an emulated user, with Pages it owns and client Pages it manages
+    (`{"user_id", "name", "owned_pages": [{"name", "instagram"?}], "client_pages": [...]}`);
+    the user reaches them only through the business."""
+    payload = req.json if isinstance(req.json, dict) else {}
+    user = STATE.user("meta", str(payload.get("user_id") or ""))
+    try:
+        if user is None:
+            raise ValueError("user_id must be an emulated meta user")
+        if not isinstance(payload.get("name"), str) or not payload["name"]:
+            raise ValueError("name is required")
+        owned = [_new_page(spec) for spec in payload.get("owned_pages") or []]
+        clients = [_new_page(spec) for spec in payload.get("client_pages") or []]
+    except ValueError as error:
+        return json_response({"error": str(error)}, 400)
+    user.pages.extend(owned + clients)
+    business = {
+        "id": str(90_000_000_000_000 + len(_businesses()) + 1),
+        "name": payload["name"],
+        "user_id": user.id,
+        "owned_pages": [page.id for page in owned],
+        "client_pages": [page.id for page in clients],
+    }
+    _businesses()[business["id"]] = business
+    pages = {page.id: page.to_json() for page in owned + clients}
+    return json_response({**business, "pages": list(pages.values())}, 201)
+
+
+def _business_token(req: Request) -> Token:
+    token = authenticate(req)
+    if token.kind != "user":
+        raise unsupported(req.params.get("who") or req.params.get("business") or "me")
+    if "business_management" not in token.scopes:
+        message = "(#200) Requires business_management permission to manage the object"
+        raise Abort(graph_error(403, 200, message))
+    return token
+
+
+def _business_getters(business: dict) -> dict:
+    return {
+        "id": lambda _: business["id"],
+        "name": lambda _: business["name"],
+        "permitted_roles": lambda _: ["ADMIN"],
+    }
+
+
+@service.route("GET", GRAPH + r"/(?P<who>me|\d+)/businesses", "meta.businesses")
+def businesses(req: Request) -> Response:
+    token = _business_token(req)
+    user = _user_of(req, token)
+    mine = {b["id"]: b for b in _businesses().values() if b["user_id"] == user.id}
+    chunk, paging = paginate(req, list(mine))
+    fields = parse_fields(req.param("fields"), ["id", "name"])
+    data = [render("Business", _business_getters(mine[b]), fields) for b in chunk]
+    return json_response({"data": data, "paging": paging} if data else {"data": []})
+
+
+@service.route(
+    "GET",
+    GRAPH + r"/(?P<business>\d+)/(?P<edge>owned_pages|client_pages)",
+    "meta.business_pages",
+)
+def business_pages(req: Request) -> Response:
+    token = _business_token(req)
+    business = _businesses().get(req.params["business"])
+    if business is None or business["user_id"] != token.user_id:
+        raise unsupported(req.params["business"])
+    ids = business[req.params["edge"]]
+    chunk, paging = paginate(req, ids)
+    fields = parse_fields(req.param("fields"), ["id", "name"])
+    data = []
+    for page_id in chunk:
+        _, page = STATE.find_page(page_id)
+        getters = _page_getters(req, page, token)
+        if req.params["edge"] == "client_pages":
+            getters["permitted_tasks"] = lambda _: PAGE_TASKS
+        data.append(render("Page", getters, fields))
+    # Both edges answer {data, paging, summary} (business/owned_pages reference).
+    body = {"data": data, "paging": paging, "summary": {"total_count": len(ids)}}
+    return json_response(body if data else {"data": [], "summary": {"total_count": len(ids)}})

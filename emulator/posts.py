@@ -19,6 +19,7 @@ BEHAVIOUR: dict[str, dict[str, object]] = {
     "x": {
         "media_processing_polls": 1,  # STATUS polls answering in_progress before the end
         "media_processing_error": None,  # a text: new videos/GIFs end in failed with it
+        "api_plan": "self_serve",  # the app's plan: self_serve, enterprise or partner
     },
     "tiktok": {
         "status_polls": 1,  # status/fetch polls answering PROCESSING_* before the end
@@ -27,6 +28,11 @@ BEHAVIOUR: dict[str, dict[str, object]] = {
     },
     "google": {
         "force_private": False,  # an unaudited API project: every upload is locked private
+        "daily_quota": 10_000,  # Data API units per project (client) per Pacific day
+    },
+    "linkedin": {
+        "image_processing_polls": 1,  # image GETs answering PROCESSING before AVAILABLE
+        "refresh_tokens": False,  # the app is approved for programmatic refresh tokens
     },
 }
 

@@ -200,6 +200,10 @@ def services() -> list[Service]:
         inbox_x,
         inbox_youtube,
         instagram,
+        linkedin,
+        linkedin_comments,
+        linkedin_posts,
+        linkedin_videos,
         meta,
         subscriptions,
         tiktok,
@@ -228,6 +232,10 @@ def services() -> list[Service]:
         tiktok.service,
         youtube.service,
         google.service,
+        linkedin_posts.service,
+        linkedin_videos.service,
+        linkedin_comments.service,
+        linkedin.service,
     ]
 
 

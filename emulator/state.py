@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 
 from emulator.posts import BEHAVIOUR, Post
 
-PLATFORMS = ("meta", "x", "tiktok", "google")
+PLATFORMS = ("meta", "x", "tiktok", "google", "linkedin")
 # rate_limit/auth/validation/server answer with an error instead of the handler; slow sleeps
 # first; accept_then_timeout and drop run the handler (the action happens) and then sleep
 # before answering, or close the connection without an answer.
 FAULT_KINDS = ("rate_limit", "auth", "validation", "server", "slow", "accept_then_timeout", "drop")
-CODE_TTL = {"meta": 600, "x": 30, "tiktok": 600, "google": 600}
+# LinkedIn: "The authorization code is only valid for 30 minutes" (learn.microsoft.com/en-us/
+# linkedin/shared/authentication/authorization-code-flow).
+CODE_TTL = {"meta": 600, "x": 30, "tiktok": 600, "google": 600, "linkedin": 1800}
 
 # First id of each kind; the n-th object gets base + n, so the seed always owns the first ids.
 _ID_FORMATS = {
@@ -44,6 +46,8 @@ _ID_FORMATS = {
     "tiktok_video": lambda n: str(7_450_000_000_000_000_000 + n),
     "youtube_video": lambda n: f"emuVideo{n:03d}",  # 11 characters, like real ids
     "upload": lambda n: f"AUpload{n:09d}",
+    "linkedin_user": lambda n: f"emuMember{n:03d}",  # person ids are opaque strings
+    "linkedin_org": lambda n: str(90_000_000 + n),
 }
 
 
@@ -90,12 +94,12 @@ class User:
     id: str
     name: str
     handle: str
-    pages: list[Page] = field(default_factory=list)  # meta only
+    pages: list[Page] = field(default_factory=list)  # meta Pages; linkedin organisations
     channel: Channel | None = None  # google only
 
     def to_json(self) -> dict:
         data = {"platform": self.platform, "id": self.id, "name": self.name, "handle": self.handle}
-        if self.platform == "meta":
+        if self.platform in ("meta", "linkedin"):
             data["pages"] = [page.to_json() for page in self.pages]
         if self.platform == "google":
             data["channel"] = self.channel.to_json() if self.channel else None
@@ -185,6 +189,8 @@ def _token_value(platform: str, kind: str) -> str:
         return "EAAG" + secrets.token_urlsafe(60).replace("-", "").replace("_", "")
     if platform == "x":
         return _x_token("rt" if refresh else "at")
+    if platform == "linkedin":  # opaque, ~500 characters (authorization-code-flow page)
+        return "AQ" + ("W" if refresh else "V") + secrets.token_urlsafe(360)
     if platform == "tiktok":
         return ("rft." if refresh else "act.") + secrets.token_hex(30) + "!6372.e1"
     return ("1//0" if refresh else "ya29.a0") + secrets.token_urlsafe(48)
@@ -234,6 +240,9 @@ class State:
         self.create_user("x", "Demo Co", handle="democo")
         self.create_user("tiktok", "Demo Co", handle="democo")
         self.create_user("google", "Demo Co", channel={"title": "Demo Co TV"})
+        self.create_user(
+            "linkedin", "Dana Demo", pages=[{"name": "Demo Co"}, {"name": "Demo Co Careers"}]
+        )
 
     # --- clock and ids -------------------------------------------------------------------
 
@@ -262,20 +271,21 @@ class State:
         # Facebook users have no public handle; a dotted vanity name stands in for one.
         default_handle = ".".join(name.lower().split()) if platform == "meta" else slug(name)
         user = User(platform, self.next_id(f"{platform}_user"), name, handle or default_handle)
-        if platform == "meta":
-            user.pages = [self._create_page(page) for page in pages or []]
+        if platform in ("meta", "linkedin"):
+            user.pages = [self._create_page(page, platform) for page in pages or []]
         if platform == "google" and channel:
             title = channel.get("title") or name
             user.channel = Channel(self.next_id("channel"), title, "@" + slug(title))
         self.users[platform][user.id] = user
         return user
 
-    def _create_page(self, spec: dict) -> Page:
+    def _create_page(self, spec: dict, platform: str = "meta") -> Page:
         if not isinstance(spec, dict) or not spec.get("name"):
             raise ValueError("every page needs a name")
         username = spec.get("username") or slug(spec["name"])
-        page = Page(self.next_id("meta_page"), spec["name"], username)
-        if instagram := spec.get("instagram"):
+        kind = "linkedin_org" if platform == "linkedin" else "meta_page"
+        page = Page(self.next_id(kind), spec["name"], username)
+        if platform == "meta" and (instagram := spec.get("instagram")):
             username = instagram.get("username") or page.username
             page.instagram = InstagramAccount(self.next_id("instagram"), username, page.name)
         return page

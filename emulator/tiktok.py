@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
-from emulator import consent
+from emulator import consent, control
 from emulator.server import Abort, Request, Response, Route, Service, json_response
 from emulator.state import STATE, Fault, Token, User
 
@@ -15,7 +15,33 @@ API = "/tiktok-api/v2"
 ACCESS_TTL = 7200
 REFRESH_TTL = 15_552_000
 OAUTH_ENDPOINTS = ("tiktok.token", "tiktok.revoke")
-PRIVACY_LEVEL_OPTIONS = ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"]
+PRIVACY_LEVELS = ("PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY")
+DAY = 86_400
+# A creator's posting settings, as creator_info/query reports them, plus the two things that
+# stop posting: the daily cap and a ban. `POST /_control/tiktok/creator` changes them per user.
+CREATOR_DEFAULTS: dict[str, object] = {
+    # A public account's options; a private one offers FOLLOWER_OF_CREATOR instead of
+    # PUBLIC_TO_EVERYONE
+    # (developers.tiktok.com/doc/content-posting-api-reference-query-creator-info).
+    "privacy_level_options": ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"],
+    "comment_disabled": False,
+    "duet_disabled": False,
+    "stitch_disabled": False,
+    # Every creator may post 3 minutes, some 5 or 10; the API's ceiling is 10 minutes
+    # (developers.tiktok.com/doc/content-posting-api-media-transfer-guide).
+    "max_video_post_duration_sec": 600,
+    # "typically around 15 posts per day/creator account" over a rolling 24 hours
+    # (developers.tiktok.com/doc/content-sharing-guidelines).
+    "daily_post_cap": 15,
+    "banned_from_posting": False,
+}
+CREATOR_INFO_FIELDS = (
+    "privacy_level_options",
+    "comment_disabled",
+    "duet_disabled",
+    "stitch_disabled",
+    "max_video_post_duration_sec",
+)
 _API_ERRORS = {
     "auth": (
         401,
@@ -214,18 +240,69 @@ def user_info(req: Request) -> Response:
     return envelope({"user": {name: full[name] for name in fields}})
 
 
+def creator(user_id: str) -> dict:
+    """The creator's current settings: the defaults, then what the control API changed."""
+    return {**CREATOR_DEFAULTS, **STATE.table("tiktok_creator").get(user_id, {})}
+
+
+def posting_refusal(user_id: str) -> tuple[str, str] | None:
+    """(code, message) when the creator may not post now, else None."""
+    settings = creator(user_id)
+    # spam_risk_user_banned_from_posting (creator_info and direct-post error tables).
+    if settings["banned_from_posting"]:
+        return "spam_risk_user_banned_from_posting", "The user is banned from making new posts."
+    # spam_risk_too_many_posts: the creator's Direct Posts in the rolling 24 hours reached the cap
+    # (developers.tiktok.com/doc/content-sharing-guidelines; direct-post error table).
+    since = STATE.now() - DAY
+    recent = [p for p in STATE.posts_of("tiktok", user_id) if p.created_at > since]
+    if len(recent) >= settings["daily_post_cap"]:
+        return "spam_risk_too_many_posts", "The daily post cap from the API is reached."
+    return None
+
+
 @service.route("POST", API + "/post/publish/creator_info/query/", "tiktok.creator_info")
 def creator_info(req: Request) -> Response:
     user = STATE.user("tiktok", authenticate(req).user_id)
+    # "can't post now" comes as HTTP 200 "(intentional)" with the code in the envelope
+    # (developers.tiktok.com/doc/content-posting-api-reference-query-creator-info).
+    if refusal := posting_refusal(user.id):
+        return envelope({}, 200, *refusal)
+    settings = creator(user.id)
     return envelope(
         {
             "creator_avatar_url": req.avatar_url(user.handle),
             "creator_username": user.handle,
             "creator_nickname": user.name,
-            "privacy_level_options": PRIVACY_LEVEL_OPTIONS,
-            "comment_disabled": False,
-            "duet_disabled": False,
-            "stitch_disabled": False,
-            "max_video_post_duration_sec": 600,
+            **{name: settings[name] for name in CREATOR_INFO_FIELDS},
         }
     )
+
+
+@control.service.route("POST", r"/_control/tiktok/creator")
+def set_creator(req: Request) -> Response:
+    """Change one TikTok user's creator settings (a private account, disabled interactions, a
+    shorter maximum, a lower daily cap, a ban) until the next reset."""
+    payload = req.json if isinstance(req.json, dict) else {}
+    user_id = payload.get("user_id")
+    if not isinstance(user_id, str) or STATE.user("tiktok", user_id) is None:
+        return json_response({"error": "user_id must be a TikTok user the emulator holds"}, 400)
+    changes = {name: value for name, value in payload.items() if name != "user_id"}
+    if problem := _creator_problem(changes):
+        return json_response({"error": problem}, 400)
+    STATE.table("tiktok_creator").setdefault(user_id, {}).update(changes)
+    return json_response(creator(user_id))
+
+
+def _creator_problem(changes: dict) -> str | None:
+    for name, value in changes.items():
+        if name not in CREATOR_DEFAULTS:
+            return f"{name} is not a creator setting: {', '.join(CREATOR_DEFAULTS)}"
+        if name == "privacy_level_options":
+            if not isinstance(value, list) or not value or set(value) - set(PRIVACY_LEVELS):
+                return f"privacy_level_options must list some of {', '.join(PRIVACY_LEVELS)}"
+        elif isinstance(CREATOR_DEFAULTS[name], bool):
+            if not isinstance(value, bool):
+                return f"{name} must be true or false"
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            return f"{name} must be an integer >= 0"
+    return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import struct
 from dataclasses import dataclass, field
 
 from emulator import media, tiktok
@@ -18,7 +19,7 @@ from emulator.media import Blob, Upload
 from emulator.posts import Post
 from emulator.server import Abort, Request, Response, Service
 from emulator.state import STATE, Token
-from emulator.tiktok import API, PRIVACY_LEVEL_OPTIONS, envelope
+from emulator.tiktok import API, creator, envelope, posting_refusal
 
 UPLOAD_PATH = "/tiktok-upload/video/"
 MIB = 1024 * 1024
@@ -29,6 +30,7 @@ VIDEO_TYPES = ("video/mp4", "video/quicktime", "video/webm")
 TITLE_LIMIT = 2200  # UTF-16 code units
 PHOTO_LIMITS = {"title": 90, "description": 4000, "photos": 35}
 LIST_MAX = 20
+UPLOAD_URL_TTL = 3600  # "The upload_url is valid for one hour after issuance" (direct post)
 VIDEO_FIELDS = (
     "id",
     "create_time",
@@ -63,6 +65,9 @@ class Publish:
     chunk_size: int = 0
     chunk_count: int = 0
     upload_token: str = ""
+    upload_expires_at: float = 0.0
+    duration: float | None = None  # seconds, from the uploaded MP4's movie header
+    next_box: int = 0  # where the next top-level MP4 box starts (-1: stop looking)
     blobs: list[Blob] = field(default_factory=list)
     processing: bool = False  # TikTok has all the media
     polls_left: int = 0
@@ -94,10 +99,49 @@ def _section(body: dict, name: str) -> dict:
     return value
 
 
-def _check_privacy(post_info: dict) -> None:
-    if post_info.get("privacy_level") not in PRIVACY_LEVEL_OPTIONS:
+def _check_direct_post(token: Token, post_info: dict) -> None:
+    """What stops a Direct Post at init: all HTTP 403 in the direct-post error table
+    (developers.tiktok.com/doc/content-posting-api-reference-direct-post)."""
+    if refusal := posting_refusal(token.user_id):
+        raise _invalid(refusal[1], refusal[0], 403)
+    # privacy_level must be one of creator_info's privacy_level_options.
+    if post_info.get("privacy_level") not in creator(token.user_id)["privacy_level_options"]:
         message = "privacy_level must be one of the creator's privacy_level_options."
-        raise _invalid(message, "privacy_level_option_mismatch")
+        raise _invalid(message, "privacy_level_option_mismatch", 403)
+
+
+def _read_duration(job: Publish, first: int, data: bytes) -> None:
+    """Follow the MP4's top-level boxes as the chunks arrive (ISO/IEC 14496-12 §4.2: a 32-bit
+    size and a type; size 1: a 64-bit size follows) to 'moov', whose movie header 'mvhd'
+    (§8.2.2) holds the timescale and duration. A box header split across chunks, or anything
+    that is not an MP4, leaves the duration unknown."""
+    try:
+        while first <= job.next_box and job.next_box + 16 <= first + len(data):
+            at = job.next_box - first
+            size, kind = struct.unpack_from(">I4s", data, at)
+            header = 8
+            if size == 1:
+                size, header = struct.unpack_from(">Q", data, at + 8)[0], 16
+            if kind == b"moov":
+                job.duration = _movie_seconds(data[at + header :])
+                size = 0  # done
+            if size < header:
+                job.next_box = -1
+                return
+            job.next_box += size
+    except struct.error:
+        job.next_box = -1
+
+
+def _movie_seconds(moov: bytes) -> float | None:
+    """Seconds from the 'mvhd' box at the start of a 'moov' box's contents."""
+    if moov[4:8] != b"mvhd" or len(moov) < 40:
+        return None
+    if moov[8] == 1:  # version 1: 64-bit times and duration
+        scale, length = struct.unpack_from(">IQ", moov, 28)
+    else:
+        scale, length = struct.unpack_from(">II", moov, 20)
+    return length / scale if scale else None
 
 
 def _utf16_length(text: str) -> int:
@@ -164,6 +208,10 @@ def _media_in(job: Publish, blobs: list[Blob] | None) -> None:
         job.fail_reason = f"{job.kind}_pull_failed"
         return
     job.blobs = blobs
+    # duration_check_failed: longer than creator_info's max_video_post_duration_sec (fail_reason
+    # table, developers.tiktok.com/doc/content-posting-api-reference-get-video-status).
+    if job.duration and job.duration > creator(job.user_id)["max_video_post_duration_sec"]:
+        job.fail_reason = job.fail_reason or "duration_check_failed"
     if job.fail_reason or job.post_mode != "DIRECT_POST":
         return
     user = STATE.user("tiktok", job.user_id)
@@ -195,7 +243,7 @@ def video_init(req: Request) -> Response:
     token = _authenticate(req, "video.publish")
     body = _body(req)
     post_info, source_info = _section(body, "post_info"), _section(body, "source_info")
-    _check_privacy(post_info)
+    _check_direct_post(token, post_info)
     if not isinstance(post_info.get("title", ""), str):
         raise _invalid("post_info.title must be a string.")
     if _utf16_length(post_info.get("title", "")) > TITLE_LIMIT:
@@ -212,6 +260,7 @@ def video_init(req: Request) -> Response:
     job = _new_publish(token, "video", source, "DIRECT_POST", post_info)
     job.upload, job.chunk_size, job.chunk_count = Upload(size), chunk, count
     job.upload_token = secrets.token_urlsafe(24)
+    job.upload_expires_at = STATE.now() + UPLOAD_URL_TTL
     upload_url = f"{req.base_url}{UPLOAD_PATH}?upload_id={job.id}&upload_token={job.upload_token}"
     return envelope({"publish_id": _publish_id(job), "upload_url": upload_url})
 
@@ -229,6 +278,9 @@ def upload_chunk(req: Request) -> Response:
     job = STATE.table("tiktok_publish").get(req.query.get("upload_id", ""))
     if job is None or job.upload is None or req.query.get("upload_token") != job.upload_token:
         raise _invalid("The upload URL is invalid or has expired.", status=404)
+    # 403: the upload_url expired (media transfer guide's PUT responses).
+    if STATE.now() > job.upload_expires_at:
+        raise _invalid("The upload URL has expired.", status=403)
     upload, data = job.upload, req.body
     content_type = req.headers.get("content-type", "").split(";")[0].strip()
     if content_type not in VIDEO_TYPES:
@@ -249,6 +301,7 @@ def upload_chunk(req: Request) -> Response:
         raise _invalid(
             f"The chunk at byte {first} must be {expected} bytes.", "invalid_file_upload"
         )
+    _read_duration(job, first, data)
     upload.add(data)
     if not upload.complete:
         return Response(206)
@@ -268,7 +321,7 @@ def content_init(req: Request) -> Response:
         raise _invalid("media_type must be PHOTO.")
     post_info, source_info = _section(body, "post_info"), _section(body, "source_info")
     if post_mode == "DIRECT_POST":
-        _check_privacy(post_info)
+        _check_direct_post(token, post_info)
     for name in ("title", "description"):
         if _utf16_length(str(post_info.get(name) or "")) > PHOTO_LIMITS[name]:
             raise _invalid(f"post_info.{name} is longer than {PHOTO_LIMITS[name]} characters.")

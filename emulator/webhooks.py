@@ -4,8 +4,9 @@ deliver the signed webhook, and list what the product replied (`/_control/replie
 
 Meta signs with `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, raw body)>` (and the
 legacy `X-Hub-Signature: sha1=<hex>`), X with `x-twitter-webhooks-signature: sha256=<base64
-HMAC-SHA256(consumer secret, raw body)>`. The state lock is released while the emulator talks
-to the webhook URL, so the receiver may call the emulator back.
+HMAC-SHA256(consumer secret, raw body)>`, LinkedIn with `X-LI-Signature: <hex HMAC-SHA256(client
+secret, "hmacsha256=" + raw body)>` (`linkedin_events`). The state lock is released while the
+emulator talks to the webhook URL, so the receiver may call the emulator back.
 """
 
 from __future__ import annotations
@@ -21,14 +22,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-from emulator import inbox, inbox_meta, inbox_x, inbox_youtube, subscriptions
+from emulator import (
+    inbox,
+    inbox_meta,
+    inbox_x,
+    inbox_youtube,
+    linkedin_comments,
+    linkedin_events,
+    subscriptions,
+)
 from emulator.inbox import Event
 from emulator.posts import iso
 from emulator.server import Request, Response, Service, json_response, with_query
 from emulator.state import STATE
 
-WEBHOOK_PLATFORMS = ("meta", "x")
-BUILDERS = {"meta": inbox_meta.inbound, "x": inbox_x.inbound, "google": inbox_youtube.inbound}
+WEBHOOK_PLATFORMS = ("meta", "x", "linkedin")
+BUILDERS = {
+    "meta": inbox_meta.inbound,
+    "x": inbox_x.inbound,
+    "google": inbox_youtube.inbound,
+    "linkedin": linkedin_comments.inbound,
+}
 DEFAULT_TIMEOUT = 5.0
 
 service = Service(None)
@@ -74,6 +88,8 @@ def crc_response(secret: str, crc_token: str) -> str:
 
 def _verify(platform: str, subscription: dict, timeout: float) -> dict:
     """Run the handshake; the outcome (verified, status, reason)."""
+    if platform == "linkedin":
+        return linkedin_events.validate(subscription["url"], subscription["secret"], timeout, _call)
     challenge = secrets.token_urlsafe(16)
     if platform == "meta":
         query = {
@@ -103,7 +119,7 @@ def subscribe(req: Request) -> Response:
     payload = req.json if isinstance(req.json, dict) else {}
     platform = payload.get("platform")
     if platform not in WEBHOOK_PLATFORMS:
-        return json_response({"error": "platform must be meta or x"}, 400)
+        return json_response({"error": "platform must be meta, x or linkedin"}, 400)
     url, secret = payload.get("url"), payload.get("secret")
     if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
         return json_response({"error": "url must be an http(s) URL"}, 400)
@@ -114,6 +130,8 @@ def subscribe(req: Request) -> Response:
         return json_response({"error": "verify_token is required for meta"}, 400)
     try:
         timeout = _timeout(payload)
+        # LinkedIn's webhook belongs to one app of the Developer Portal (webhook-validation).
+        app = linkedin_events.portal_app(payload) if platform == "linkedin" else {}
     except ValueError as error:
         return json_response({"error": str(error)}, 400)
     subscription = {
@@ -121,6 +139,7 @@ def subscribe(req: Request) -> Response:
         "url": url,
         "secret": secret,
         "verify_token": verify_token,
+        **app,
     }
     subscription.update(_verify(platform, subscription, timeout))
     STATE.table("webhook_subscriptions")[platform] = subscription
@@ -129,6 +148,8 @@ def subscribe(req: Request) -> Response:
 
 def sign(platform: str, secret: str, body: bytes) -> dict[str, str]:
     """The signature headers of a delivery."""
+    if platform == "linkedin":
+        return linkedin_events.signature(secret, body)
     key = secret.encode()
     if platform == "meta":
         return {

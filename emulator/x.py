@@ -1,6 +1,9 @@
-"""X: OAuth 2.0 with PKCE and the v2 API's /users/me (platform-apis.md §4.1, §4.2, §4.6)."""
+"""X: OAuth 2.0 with PKCE, the app-only Bearer token and the v2 API's /users/me
+(platform-apis.md §4.1, §4.2, §4.6; docs.x.com/fundamentals/authentication)."""
 
 from __future__ import annotations
+
+import secrets
 
 from emulator import consent
 from emulator.server import Abort, Request, Response, Route, Service, json_response
@@ -297,3 +300,41 @@ def users_me(req: Request) -> Response:
     full = _user_json(req, user)
     fields = ["id", "name", "username", *requested]
     return json_response({"data": {name: full[name] for name in fields}})
+
+
+# --- app-only (Bearer) tokens ---------------------------------------------------------------
+
+
+def _credentials_error() -> Abort:
+    # docs.x.com/fundamentals/authentication/oauth-2-0/application-only: "Common error cases".
+    error = {"code": 99, "label": "authenticity_token_error"}
+    return Abort(
+        json_response({"errors": [{**error, "message": "Unable to verify your credentials"}]}, 403)
+    )
+
+
+@service.route("POST", "/x-api/oauth2/token", "x.app_token")
+def app_token(req: Request) -> Response:
+    """The app-only Bearer token for Basic consumer key:secret and grant_type=client_credentials
+    (docs.x.com/fundamentals/authentication/api-reference#post-oauth2-token)."""
+    basic = req.basic_auth()
+    if basic is None or not basic[0] or req.form.get("grant_type") != "client_credentials":
+        raise _credentials_error()
+    key, secret = basic
+    if not STATE.client_secret_ok("x-app", key, secret):
+        raise _credentials_error()
+    apps = STATE.table("x_apps")
+    # "Issuing another request with the same credentials … will return the same token" (same doc).
+    found = next((value for value, app in apps.items() if app["key"] == key), None)
+    if found is None:
+        found = "AAAAAAAAAAAAAAAAAAAAA" + secrets.token_urlsafe(40)
+        apps[found] = {"key": key, "secret": secret}
+    return json_response({"token_type": "bearer", "access_token": found})
+
+
+def authenticate_app(req: Request) -> dict:
+    """The app of an app-only Bearer token ({"key", "secret"}); 401 otherwise."""
+    app = STATE.table("x_apps").get(req.bearer_token() or "")
+    if app is None:
+        raise Abort(problem(401))
+    return app

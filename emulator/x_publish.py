@@ -22,6 +22,10 @@ from emulator.x import API, bad_request, invalid_parameter, problem, problem_bod
 MAX_WEIGHTED_LENGTH = 280
 URL_LENGTH = 23
 DUPLICATE_WINDOW = 86400
+REPLY_NOT_SUMMONED = (
+    "Reply to this conversation is not allowed because you have not been mentioned or otherwise "
+    "engaged by the author of the post you are replying to."
+)
 TWEET_FIELDS = (
     "attachments",
     "author_id",
@@ -139,6 +143,18 @@ def _reply_to(body: dict) -> Post | None:
     return target
 
 
+def _summoned(target: Post, replier: User) -> bool:
+    """Whether a self-serve app may reply: since 2026-02-23 only when the post's author
+    @mentioned the replier or quoted one of its posts; Enterprise is not affected
+    (docs.x.com/changelog 2026-02-23, x-api/posts/manage-tweets/integrate)."""
+    if STATE.knob("x", "api_plan") in ("enterprise", "partner") or target.account_id == replier.id:
+        return True
+    if re.search(rf"@{re.escape(replier.handle)}\b", target.text, re.IGNORECASE):
+        return True
+    quoted = STATE.find_post("x", str(target.details.get("quote_tweet_id") or ""))
+    return quoted is not None and quoted.account_id == replier.id
+
+
 @service.route("POST", API + "/tweets", "x.tweets")
 def create_tweet(req: Request) -> Response:
     token = x.authenticate(req)
@@ -156,13 +172,17 @@ def create_tweet(req: Request) -> Response:
         message = f"text is {length} weighted characters long; the limit is {MAX_WEIGHTED_LENGTH}."
         raise Abort(invalid_parameter("text", [text], message))
     target = _reply_to(body)
+    user = STATE.user("x", token.user_id)
+    if target and not _summoned(target, user):
+        # The 403 clients receive (github.com/gptme/gptme-contrib/pull/811; contract fixture).
+        raise Abort(problem(403, REPLY_NOT_SUMMONED))
     since = STATE.now() - DUPLICATE_WINDOW
     recent = [p for p in STATE.posts_of("x", token.user_id) if p.created_at > since]
     if text and any(post.text == text for post in recent):
         detail = "You are not allowed to create a Tweet with duplicate content."
         raise Abort(problem(403, detail))
     post = add_post(
-        STATE.user("x", token.user_id),
+        user,
         text,
         items,
         target,

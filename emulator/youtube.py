@@ -51,8 +51,11 @@ def _bad(status: int, reason: str, message: str, domain: str = "youtube.video") 
     return Abort(api_error(status, message, domain, reason))
 
 
-def _authenticate(req: Request, scopes: set[str]) -> Token:
+def _authenticate(req: Request, scopes: set[str], cost: int = 0) -> Token:
+    """The caller's token, its call charged to its project's quota (`cost` units)."""
     token = google.authenticate(req)
+    if cost:
+        google.charge(token, cost)
     if not scopes & set(token.scopes):
         message = "Request had insufficient authentication scopes."
         raise Abort(
@@ -96,6 +99,8 @@ def _check_metadata(snippet: dict, status: dict) -> None:
 
 @service.route("POST", UPLOAD_PATH, "youtube.upload_session")
 def start_session(req: Request) -> Response:
+    # videos.insert has its own daily bucket (100 calls), not Data API units
+    # (developers.google.com/youtube/data/determine_quota_cost): no units charged.
     token = _authenticate(req, UPLOAD_SCOPES)
     channel = STATE.user("google", token.user_id).channel
     if channel is None:
@@ -153,6 +158,10 @@ def _set_total(upload: Upload, total: str) -> None:
 @service.route("PUT", UPLOAD_PATH, "youtube.upload")
 def upload(req: Request) -> Response:
     """The whole file, a chunk (`Content-Range: bytes a-b/total`) or a status query."""
+    # Every PUT to the session URI carries "Authorization: Bearer" in the guide's requests
+    # (developers.google.com/youtube/v3/guides/using_resumable_upload_protocol, steps 3, 4.1
+    # and 4.3): without a valid one, Google's 401.
+    google.authenticate(req)
     session = STATE.table("youtube_session").get(req.query.get("upload_id", ""))
     if session is None:
         raise _bad(404, "notFound", "The upload session does not exist or has expired.", "global")
@@ -283,7 +292,7 @@ def _visible(post: Post, token: Token) -> bool:
 
 @service.route("GET", r"/youtube/v3/videos", "youtube.videos")
 def videos(req: Request) -> Response:
-    token = _authenticate(req, READ_SCOPES)
+    token = _authenticate(req, READ_SCOPES, google.LIST_COST)
     parts = _parts(req)
     if not req.query.get("id"):
         message = "No filter selected. Expected one of: myRating, chart, id"
@@ -331,6 +340,7 @@ def _search_matches(req: Request, token: Token) -> list[Post]:
 @service.route("GET", r"/youtube/v3/search", "youtube.search")
 def search(req: Request) -> Response:
     """Videos newest first (order=date; other orders are treated alike, title aside)."""
+    # search.list has its own daily bucket, not Data API units (determine_quota_cost).
     token = _authenticate(req, READ_SCOPES)
     parts = [p.strip() for p in (req.query.get("part") or "").split(",") if p.strip()]
     if not parts or any(part not in ("id", "snippet") for part in parts):

@@ -14,6 +14,7 @@ from accounts.models import Workspace
 from connections.errors import PlatformError
 from connections.models import ConnectedAccount
 from connections.platforms.registry import network_for, networks, packages
+from connections.services import start_events
 from mixora.errors import UserFacingError
 from publishing.models import PostTarget
 
@@ -42,10 +43,21 @@ def subscribe_webhooks(site_url: str) -> None:
 
 
 def _post_id(account: ConnectedAccount) -> str:
-    """A post customers can comment on: one Mixora published, else an older one."""
+    """A post customers can comment on: one Mixora published that the emulator holds (not,
+    say, a Facebook video stored under its video id before defect 8, or a post of an earlier
+    emulator run), else an older one."""
+    try:
+        response = requests.get(
+            f"{settings.EMULATOR_URL}/_control/posts",
+            params={"platform": account.platform, "account_id": account.external_id},
+            timeout=(3, 30),
+        )
+        held = {str(post["id"]) for post in response.json()} if response.ok else set()
+    except (requests.RequestException, ValueError, KeyError, TypeError):
+        held = set()
     published = (
-        PostTarget.objects.filter(account=account)
-        .exclude(platform_post_id="")
+        PostTarget.objects.filter(account=account, platform_post_id__in=held)
+        .order_by("-published_at")
         .values_list("platform_post_id", flat=True)
         .first()
     )
@@ -69,6 +81,8 @@ def send_customer_messages(workspace: Workspace, site_url: str) -> int:
     )
     for account in accounts:
         network = network_for(account)
+        if account.events is None:  # connected before Mixora subscribed accounts to events
+            start_events(account)
         for kind, name, text in network.demo_script:
             payload = {
                 "platform": network.demo_inbound,
@@ -84,5 +98,6 @@ def send_customer_messages(workspace: Workspace, site_url: str) -> int:
         if network.polls_inbox:
             poll_account.delay(account.pk)
     if not sent:
-        raise UserFacingError("Connect a Facebook Page, Instagram, X or YouTube account first.")
+        labels = ", ".join(n.label for n in networks() if n.demo_script)
+        raise UserFacingError(f"Connect an account with an inbox first ({labels}).")
     return sent

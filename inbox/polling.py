@@ -1,13 +1,12 @@
 """Networks without webhooks (YouTube) are polled: each account's network lists what is newer
-than what we already hold, every INBOX_POLL_SECONDS."""
+than what we already hold, every `poll_interval_seconds` of its network (INBOX_POLL_SECONDS
+unless the network adapts it)."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
 from connections.errors import AuthExpired, PlatformError
@@ -25,19 +24,26 @@ OVERLAP = timedelta(hours=1)
 
 
 def due_accounts() -> list[ConnectedAccount]:
-    cutoff = timezone.now() - timedelta(seconds=settings.INBOX_POLL_SECONDS)
-    return list(
+    """Active accounts of polled networks whose network's interval has passed (each network
+    decides per account, e.g. by activity and quota)."""
+    now = timezone.now()
+    candidates = (
         ConnectedAccount.objects.filter(
             platform__in=[n.platform for n in networks() if n.polls_inbox],
             status=ConnectedAccount.Status.ACTIVE,
         )
-        .filter(
-            Q(inbox_poll__isnull=True)
-            | Q(inbox_poll__last_polled_at__isnull=True)  # a first poll that never finished
-            | Q(inbox_poll__last_polled_at__lt=cutoff)
-        )
-        .select_related("workspace")
+        .select_related("workspace", "inbox_poll")
+        .order_by("pk")
     )
+    return [account for account in candidates if _due(account, now)]
+
+
+def _due(account: ConnectedAccount, now: datetime) -> bool:
+    state = getattr(account, "inbox_poll", None)
+    if state is None or state.last_polled_at is None:  # never, or a first poll that died
+        return True
+    interval = network_for(account).poll_interval_seconds(account)
+    return state.last_polled_at < now - timedelta(seconds=interval)
 
 
 def poll(account: ConnectedAccount) -> int:

@@ -133,6 +133,7 @@ def _media_items(post: Post) -> tuple[MediaItem, ...]:
                 size=attachment.media.size,
                 url=_absolute_url(name),
                 open=partial(default_storage.open, name, "rb"),
+                duration=attachment.media.duration,
             )
         )
     return tuple(items)

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from django.conf import settings
 
+from connections.platforms.meta.webhooks import MetaWebhooks
+from connections.platforms.x.webhooks import XWebhooks
 from inbox import deliveries, replies
 from inbox.models import Message, WebhookDelivery
 
@@ -16,27 +17,11 @@ from inbox.models import Message, WebhookDelivery
 @pytest.fixture
 def subscribed(live_server, emulator):
     """Both webhook subscriptions verified against the live server."""
-    meta = emulator.control(
-        "POST",
-        "webhooks/subscribe",
-        {
-            "platform": "meta",
-            "url": f"{live_server.url}/webhooks/meta/",
-            "secret": settings.PLATFORM_CREDENTIALS["meta"][1],
-            "verify_token": settings.META_WEBHOOK_VERIFY_TOKEN,
-        },
-    )
-    x = emulator.control(
-        "POST",
-        "webhooks/subscribe",
-        {
-            "platform": "x",
-            "url": f"{live_server.url}/webhooks/x/",
-            "secret": settings.X_CONSUMER_SECRET,
-        },
-    )
-    assert meta["verified"], meta
-    assert x["verified"], x
+    # Meta: the product's own registration (the app's subscriptions edge).
+    MetaWebhooks().register(f"{live_server.url}/webhooks/meta/")
+    # X: the product's own registration (POST /2/webhooks and its CRC); X accounts connected
+    # before or after get their X Activity subscriptions pointed at it.
+    XWebhooks().register(f"{live_server.url}/webhooks/x/")
     return live_server
 
 

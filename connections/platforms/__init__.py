@@ -2,7 +2,7 @@
 
 These are the names only (they are stored in the database); everything else Mixora knows
 about a network lives in its package beside this file (`meta/`, `x/`, `tiktok/`,
-`youtube/`), reached through `registry`."""
+`youtube/`, `linkedin/`), reached through `registry`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ class Platform(models.TextChoices):
     X = "x", "X"
     TIKTOK = "tiktok", "TikTok"
     YOUTUBE = "youtube", "YouTube"
+    LINKEDIN = "linkedin", "LinkedIn Page"
 
 
 class Provider(models.TextChoices):
@@ -25,6 +26,7 @@ class Provider(models.TextChoices):
     X = "x", "X"
     TIKTOK = "tiktok", "TikTok"
     GOOGLE = "google", "YouTube"
+    LINKEDIN = "linkedin", "LinkedIn"
 
 
 PROVIDER_OF: dict[str, str] = {
@@ -33,6 +35,7 @@ PROVIDER_OF: dict[str, str] = {
     Platform.X: Provider.X,
     Platform.TIKTOK: Provider.TIKTOK,
     Platform.YOUTUBE: Provider.GOOGLE,
+    Platform.LINKEDIN: Provider.LINKEDIN,
 }
 
 

@@ -72,6 +72,7 @@ class MediaItem:
     size: int
     url: str  # fetchable by the platform until publishing is over
     open: Callable[[], IO[bytes]]  # the bytes, for platforms that take an upload
+    duration: float | None = None  # seconds, for videos whose length we read
 
 
 @dataclass(frozen=True)
@@ -194,8 +195,11 @@ class BaseConnector(PublishesThroughModule, HttpClient):
     provider = ""
     # The environment variables that hold this provider's client id and secret.
     credential_env: tuple[str, str] = ("", "")
-    # Whether one consent reaches several accounts the person picks from (Meta's Pages).
+    # Whether one consent reaches several accounts the person picks from (Meta's Pages), what
+    # they are called, and what to do when a consent reaches none.
     chooses_accounts = False
+    accounts_noun = "accounts"
+    no_accounts_hint = ""
 
     def shares_grant(self, account: ConnectedAccount) -> bool:
         """Whether revoking this account's grant would cut off other connected accounts."""

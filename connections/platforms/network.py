@@ -151,6 +151,14 @@ class Network:
     demo_inbound: str = ""
     demo_script: tuple[tuple[str, str, str], ...] = ()
 
+    @property
+    def client(self) -> Any:
+        """This network's connector (its provider's, shared with its sibling networks)."""
+        from . import PROVIDER_OF
+        from .registry import connector
+
+        return connector(PROVIDER_OF[self.platform])
+
     # The composer ---------------------------------------------------------------------
     def check(self, text: str, media: list[MediaFacts], options: Mapping[str, Any]) -> Check:
         raise NotImplementedError

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from ..models import ConnectedAccount
 
 # One package per network; adding a network is adding its package here.
-PACKAGES = ("meta", "x", "tiktok", "youtube")
+PACKAGES = ("meta", "x", "tiktok", "youtube", "linkedin")
 
 
 class Connector(Protocol):

@@ -242,13 +242,24 @@ TOKEN_REFRESH_MARGIN_SECONDS = 15 * 60
 # Meta checks this token when the webhook URL is saved in the App Dashboard; Meta signs each
 # delivery with the app secret (PLATFORM_CREDENTIALS["meta"]).
 META_WEBHOOK_VERIFY_TOKEN = env_str("META_WEBHOOK_VERIFY_TOKEN")
-# X signs Account Activity webhooks (and answers CRC) with the app's consumer secret, which
-# is not the OAuth 2.0 client secret.
+# X signs webhook deliveries (and answers CRC) with the app's consumer secret, which is not
+# the OAuth 2.0 client secret; the consumer key and secret also get the app-only Bearer token
+# that registers the webhook and manages X Activity API subscriptions.
+X_CONSUMER_KEY = env_str("X_CONSUMER_KEY")
 X_CONSUMER_SECRET = env_str("X_CONSUMER_SECRET")
-# The X API plan this deployment pays for: free, basic, pro or enterprise. It decides which
-# inbox features X accounts get (developer.x.com pricing).
-X_API_TIER = env_str("X_API_TIER", "free")
-# YouTube has no comment webhook: each channel is polled this often (quota: 1 unit a call).
+# The X API plan this deployment pays for: self_serve (Pay Per Use, Basic, Pro), enterprise or
+# partner. Its X Activity API subscription cap decides how many X accounts get an inbox, and
+# self-serve apps may only reply to posts whose author mentioned the account.
+X_API_PLAN = env_str("X_API_PLAN", "self_serve")
+# LinkedIn: the app's id in the Developer Portal (linkedin.com/developers/apps/<id>), part of
+# each page's event subscription key; unset, LinkedIn comments are only polled. The webhook
+# URL itself is set in the portal's Webhooks tab; LinkedIn signs with LINKEDIN_CLIENT_SECRET.
+LINKEDIN_APP_ID = env_str("LINKEDIN_APP_ID")
+# The LinkedIn-Version (YYYYMM) Mixora speaks. LinkedIn retires a version about a year after
+# its release: `manage.py check` warns from ten months on, so it is bumped in time.
+LINKEDIN_API_VERSION = env_str("LINKEDIN_API_VERSION", "202611")
+# YouTube has no comment webhook: a busy channel is polled this often; quiet channels, and all
+# of them when the day's quota runs low, up to 8x less (connections/platforms/youtube/cadence.py).
 INBOX_POLL_SECONDS = 300
 # The Google project's YouTube Data API quota, shared by every workspace (resets at midnight
 # Pacific): units a day, the part of it polling may not touch (kept for replies), and

@@ -9,6 +9,7 @@ import secrets
 from .base import *  # noqa: F403
 from .base import VAR_DIR
 from .env import env_bool, env_list
+from .linkedin_version import current_linkedin_version
 
 MIXORA_MODE = "local"
 DEBUG = env_bool("DEBUG", True)
@@ -51,7 +52,8 @@ PLATFORM_CREDENTIALS = {
 # The emulator signs webhooks with the local secret above; the demo's X plan allows the inbox.
 META_WEBHOOK_VERIFY_TOKEN = META_WEBHOOK_VERIFY_TOKEN or "mixora-local-verify"  # noqa: F405
 X_CONSUMER_SECRET = X_CONSUMER_SECRET or "local-emulator-secret"  # noqa: F405
-X_API_TIER = os.environ.get("X_API_TIER", "pro")
+LINKEDIN_APP_ID = LINKEDIN_APP_ID or "219000001"  # noqa: F405
+X_CONSUMER_KEY = X_CONSUMER_KEY or "mixora-local-x-consumer"  # noqa: F405
 INBOX_POLL_SECONDS = 30
 
 _BROKER_DIR = VAR_DIR / "broker"
@@ -74,3 +76,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
 # The emulator finishes processing in a poll or two.
 PUBLISH_POLL_INTERVAL = 0.5
+# The emulator retires LinkedIn versions by its clock, as LinkedIn does: speak a current one.
+LINKEDIN_API_VERSION = current_linkedin_version()

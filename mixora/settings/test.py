@@ -9,6 +9,7 @@ import dj_database_url
 
 from .base import *  # noqa: F403
 from .env import env_str
+from .linkedin_version import current_linkedin_version
 
 
 def _free_port() -> int:
@@ -69,11 +70,13 @@ os.environ["EMULATOR_TEST_PORT"] = str(EMULATOR_TEST_PORT)
 EMULATOR_URL = f"http://127.0.0.1:{EMULATOR_TEST_PORT}"
 PLATFORM_CREDENTIALS = {
     provider: (f"test-{provider}-client", f"test-{provider}-secret")
-    for provider in ("meta", "x", "tiktok", "google")
+    for provider in ("meta", "x", "tiktok", "google", "linkedin")
 }
 META_WEBHOOK_VERIFY_TOKEN = "test-verify-token"
+X_CONSUMER_KEY = "test-x-consumer-key"
 X_CONSUMER_SECRET = "test-x-consumer-secret"
-X_API_TIER = "pro"
+X_API_PLAN = "self_serve"
+LINKEDIN_APP_ID = "219000009"
 # Two keys, so decryption with an older key is exercised; the first encrypts.
 TOKEN_ENCRYPTION_KEYS = [
     "rS2Dd1bBuYs3Gk8l1v0Q8gqv1m2xq7f8hK4ce9ZpXRE=",
@@ -85,3 +88,5 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault("CELERY_TEST_QUEUE", f"mixora-
 # oauthlib refuses plain http; the emulator speaks http on loopback (never in production).
 os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
 PUBLISH_POLL_INTERVAL = 0.05
+# The emulator retires LinkedIn versions by its clock, as LinkedIn does: speak a current one.
+LINKEDIN_API_VERSION = current_linkedin_version()

@@ -35,12 +35,17 @@ def _context(request: WorkspaceRequest, form: ComposerForm, post: Post | None) -
     rows = []
     for account in accounts:
         target = targets.get(account.pk)
-        options = target.options if target else {}
         network = network_for(account)
+        # What the person chose: as sent when the form comes back with a problem, else saved.
+        if request.method == "POST":
+            options = network.composer_options(request.POST, account.pk)
+        else:
+            options = target.options if target else {}
         rows.append(
             {
                 "account": account,
                 "network": network,
+                "options": options,
                 "extra": network.composer_context(account),
                 "checked": str(account.pk) in {str(s) for s in selected},
                 "caption": request.POST.get(

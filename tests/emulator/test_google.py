@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
 import pytest
 import requests
 
 from tests.emulator import REDIRECT_URI, consent
+from tests.emulator.publishing import google_token
 
 CHANNEL_ID = "UCdemo0000000000000000001"
 SCOPES = (
@@ -226,3 +232,46 @@ def test_injected_faults_answer_in_google_shape_then_stop(emulator, kind, status
     for response in failures:
         assert_api_error(response, status, reason)
     assert after.status_code == 200
+
+
+def seconds_to_pacific_midnight(now: float) -> float:
+    pacific = datetime.fromtimestamp(now, ZoneInfo("America/Los_Angeles"))
+    midnight = datetime.combine(pacific.date() + timedelta(days=1), datetime.min.time())
+    return midnight.replace(tzinfo=pacific.tzinfo).timestamp() - now
+
+
+def test_quota_is_counted_per_project_and_resets_at_midnight_pacific(emulator):
+    mine, theirs = tokens(emulator)["access_token"], google_token(emulator)  # two clients
+    emulator.control("POST", "behaviour", {"platform": "google", "daily_quota": 2})
+
+    first = channels(emulator, mine)
+    no_part = channels(emulator, mine, part="")  # refused as invalid, still charged
+    refused = channels(emulator, mine)
+    other_project = channels(emulator, theirs)
+    clock = emulator.control("POST", "clock", {"advance": 0})
+    emulator.control("POST", "clock", {"advance": seconds_to_pacific_midnight(clock["now"]) + 1})
+    next_day = channels(emulator, tokens(emulator)["access_token"])
+
+    assert first.status_code == 200
+    assert no_part.status_code == 400
+    fixture = Path(__file__).parents[1] / "contracts" / "youtube" / "error_quotaExceeded_403.json"
+    assert (refused.status_code, refused.json()) == (
+        403,
+        json.loads(fixture.read_text())["payload"],
+    )
+    assert other_project.status_code == 200
+    assert next_day.status_code == 200
+
+
+def test_a_call_without_credentials_is_401_required(emulator):
+    response = requests.get(
+        f"{emulator.url}/youtube/v3/channels", params={"part": "id", "mine": "true"}, timeout=5
+    )
+
+    fixture = (
+        Path(__file__).parents[1] / "contracts" / "youtube" / "error_missing_credentials_401.json"
+    )
+    expected = json.loads(fixture.read_text())["payload"]["error"]
+    assert_api_error(response, 401, "required")
+    assert response.json()["error"]["errors"] == expected["errors"]
+    assert response.json()["error"]["status"] == "UNAUTHENTICATED"

@@ -26,7 +26,10 @@ COFFEE, BAKERY = "20000000000001", "20000000000002"
 COFFEE_IG = "17841400000000001"
 SECRET = "meta-app-secret"
 VERIFY_TOKEN = "mixora-verify"
-INBOX_SCOPES = META_SCOPES + ",pages_messaging,pages_manage_engagement,instagram_manage_comments"
+INBOX_SCOPES = (
+    META_SCOPES
+    + ",pages_messaging,pages_manage_engagement,instagram_manage_comments,pages_manage_metadata"
+)
 CUSTOMER = {"id": "6100000000000042", "name": "Casey Customer"}
 HOUR, DAY = 3600, 86400
 
@@ -141,6 +144,20 @@ def tokens(emulator) -> dict[str, str]:
     return {page["id"]: page["access_token"] for page in accounts}
 
 
+def install(emulator, token: str, page: str = COFFEE, **form: str) -> requests.Response:
+    """Install the app on the Page: Meta sends its (and its Instagram account's) events."""
+    return requests.post(
+        f"{emulator.url}/graph/v25.0/{page}/subscribed_apps",
+        data={"subscribed_fields": "feed,messages", "access_token": token, **form},
+        timeout=5,
+    )
+
+
+@pytest.fixture
+def installed(emulator, tokens) -> None:
+    assert install(emulator, tokens[COFFEE]).json() == {"success": True}
+
+
 def test_verification_echoes_the_challenge_and_a_wrong_token_fails(emulator, receiver):
     good = subscribe(emulator, receiver).json()
     assert good["verified"] is True
@@ -154,7 +171,7 @@ def test_verification_echoes_the_challenge_and_a_wrong_token_fails(emulator, rec
     assert event["deliveries"][0]["status"] is None
 
 
-def test_a_page_message_is_delivered_signed(emulator, receiver):
+def test_a_page_message_is_delivered_signed(emulator, receiver, installed):
     subscribe(emulator, receiver)
     event = inbound(emulator, text="Do you have oat milk? ☕").json()
     headers, raw = receiver.deliveries[0]
@@ -174,7 +191,7 @@ def test_a_page_message_is_delivered_signed(emulator, receiver):
     assert event["deliveries"][0]["status"] == 200
 
 
-def test_instagram_messages(emulator, receiver):
+def test_instagram_messages(emulator, receiver, installed):
     subscribe(emulator, receiver)
     inbound(emulator, account_id=COFFEE_IG, text="Hi from IG")
     assert receiver.bodies()[0]["object"] == "instagram"
@@ -183,7 +200,9 @@ def test_instagram_messages(emulator, receiver):
     assert no_post.status_code == 400
 
 
-def test_page_comments_link_to_the_post_and_replies_are_recorded(emulator, receiver, tokens):
+def test_page_comments_link_to_the_post_and_replies_are_recorded(
+    emulator, receiver, tokens, installed
+):
     subscribe(emulator, receiver)
     post = requests.post(
         f"{emulator.url}/graph/v25.0/{COFFEE}/feed",
@@ -215,7 +234,7 @@ def test_page_comments_link_to_the_post_and_replies_are_recorded(emulator, recei
     assert wrong_page.json()["error"]["code"] == 100
 
 
-def test_redelivery_sends_the_same_event_again(emulator, receiver):
+def test_redelivery_sends_the_same_event_again(emulator, receiver, installed):
     subscribe(emulator, receiver)
     event = inbound(emulator, text="Hello").json()
     again = emulator.control("POST", "inbound", {"platform": "meta", "redeliver": event["id"]})
@@ -224,7 +243,7 @@ def test_redelivery_sends_the_same_event_again(emulator, receiver):
     assert len(emulator.control("GET", "inbound?platform=meta")) == 1
 
 
-def test_out_of_order_delivery(emulator, receiver):
+def test_out_of_order_delivery(emulator, receiver, installed):
     subscribe(emulator, receiver)
     first = inbound(emulator, text="first", deliver=False).json()
     emulator.control("POST", "clock", {"advance": 5})
@@ -237,7 +256,7 @@ def test_out_of_order_delivery(emulator, receiver):
     assert second["deliveries"][0]["status"] == 200
 
 
-def test_a_failing_endpoint_status_is_recorded(emulator, receiver):
+def test_a_failing_endpoint_status_is_recorded(emulator, receiver, installed):
     subscribe(emulator, receiver)
     receiver.status = 500
     assert inbound(emulator, text="Hello").json()["deliveries"][0]["status"] == 500
@@ -397,7 +416,7 @@ def png_pixels(data: bytes) -> tuple[int, int, bytes]:
     return width, height, zlib.decompress(chunks[b"IDAT"])
 
 
-def test_image_attachments_point_at_a_png_the_emulator_serves(emulator, receiver):
+def test_image_attachments_point_at_a_png_the_emulator_serves(emulator, receiver, installed):
     subscribe(emulator, receiver)
     event = inbound(emulator, text="Is this one in stock?", attachments=[{"type": "image"}] * 2)
     assert event.status_code == 201, event.text
@@ -417,7 +436,7 @@ def test_image_attachments_point_at_a_png_the_emulator_serves(emulator, receiver
     assert len(rows) == height * (1 + 3 * width)
 
 
-def test_an_attachment_without_text_on_instagram(emulator, receiver, tokens):
+def test_an_attachment_without_text_on_instagram(emulator, receiver, tokens, installed):
     subscribe(emulator, receiver)
     event = inbound(emulator, account_id=COFFEE_IG, attachments=[{"type": "image"}]).json()
     body = receiver.bodies()[0]
@@ -461,3 +480,145 @@ def test_malformed_attachments_are_refused(emulator, payload, error):
     assert response.status_code == 400
     assert error in response.json()["error"]
     assert emulator.control("GET", "inbound") == []
+
+
+# --- installing the app on a Page, and the app's own subscriptions ----------------------------
+
+
+def installed_apps(emulator, token: str, page: str = COFFEE) -> requests.Response:
+    return requests.get(
+        f"{emulator.url}/graph/v25.0/{page}/subscribed_apps",
+        params={"access_token": token},
+        timeout=5,
+    )
+
+
+def test_installing_on_a_page_lists_it_and_its_instagram_account(emulator, tokens):
+    assert installed_apps(emulator, tokens[COFFEE]).json() == {"data": []}
+    assert install(emulator, tokens[COFFEE]).json() == {"success": True}
+    [app] = installed_apps(emulator, tokens[COFFEE]).json()["data"]
+    assert (app["id"], app["subscribed_fields"]) == ("meta-app", ["feed", "messages"])
+    listed = emulator.control("GET", "subscriptions?platform=meta")["meta"]
+    by_account = {entry["account_id"]: entry for entry in listed}
+    assert by_account[COFFEE]["fields"] == ["feed", "messages"]
+    assert "comments" in by_account[COFFEE_IG]["fields"]  # the linked Instagram account
+    assert BAKERY not in by_account
+    # Uninstalling stops both.
+    gone = requests.delete(
+        f"{emulator.url}/graph/v25.0/{COFFEE}/subscribed_apps",
+        params={"access_token": tokens[COFFEE]},
+        timeout=5,
+    )
+    assert gone.json() == {"success": True}
+    assert emulator.control("GET", "subscriptions?platform=meta") == {}
+
+
+def test_installing_needs_the_page_token_and_its_permissions(emulator, tokens):
+    no_metadata = meta_page_tokens(emulator, META_SCOPES + ",pages_messaging")[COFFEE]
+    refused = install(emulator, no_metadata)
+    error = refused.json()["error"]
+    assert (refused.status_code, error["code"]) == (403, 200)
+    assert (
+        error["message"] == "(#200) Requires pages_manage_metadata permission to manage the object"
+    )
+    no_messaging = meta_page_tokens(emulator, META_SCOPES + ",pages_manage_metadata")[COFFEE]
+    error = install(emulator, no_messaging).json()["error"]
+    assert "messages field" in error["message"]
+    assert "pages_messaging" in error["message"]
+    assert install(emulator, no_messaging, subscribed_fields="feed").json() == {"success": True}
+    user = install(emulator, meta_user_token(emulator, INBOX_SCOPES)).json()["error"]
+    assert user["code"] == 210
+    other_page = install(emulator, tokens[BAKERY]).json()["error"]
+    assert (other_page["code"], other_page["error_subcode"]) == (100, 33)
+    assert install(emulator, tokens[COFFEE], subscribed_fields="").json()["error"]["code"] == 100
+    unknown = install(emulator, tokens[COFFEE], subscribed_fields="feed,nonsense").json()
+    assert unknown["error"]["code"] == 100
+
+
+def test_an_uninstalled_page_gets_no_delivery(emulator, receiver, tokens):
+    subscribe(emulator, receiver)
+    event = inbound(emulator, text="Hello?").json()
+    assert receiver.deliveries == []
+    assert event["deliveries"][0]["error"] == f"{COFFEE} is not subscribed to messages events"
+    instagram = inbound(emulator, account_id=COFFEE_IG, text="Hi").json()
+    assert instagram["deliveries"][0]["status"] is None
+    # Comments need the feed field: a Page installed for messages only gets no comments.
+    install(emulator, tokens[COFFEE], subscribed_fields="messages")
+    post = emulator.control("POST", "posts", {"network": "facebook", "account_id": COFFEE})
+    comment = inbound(emulator, kind="comment", post_id=post["id"], text="Nice").json()
+    assert "not subscribed to feed" in comment["deliveries"][0]["error"]
+    again = emulator.control("POST", "inbound", {"platform": "meta", "redeliver": event["id"]})
+    assert again["deliveries"][-1]["status"] == 200
+
+
+APP_SECRET = "meta-secret"  # what meta_user_token's app uses
+
+
+def app_subscribe(emulator, receiver: Receiver, token: str, **form: str) -> requests.Response:
+    data = {
+        "object": "page",
+        "callback_url": receiver.url,
+        "verify_token": VERIFY_TOKEN,
+        "fields": "feed,messages",
+        "access_token": token,
+        **form,
+    }
+    return requests.post(
+        f"{emulator.url}/graph/v25.0/meta-app/subscriptions", data=data, timeout=10
+    )
+
+
+def test_app_subscriptions_verify_the_callback_and_sign_with_the_app_secret(
+    emulator, receiver, tokens, installed
+):
+    receiver.secret = APP_SECRET
+    answer = app_subscribe(emulator, receiver, f"meta-app|{APP_SECRET}")
+    assert answer.json() == {"success": True}, answer.text
+    instagram = app_subscribe(
+        emulator, receiver, f"meta-app|{APP_SECRET}", object="instagram", fields="comments"
+    )
+    assert instagram.json() == {"success": True}
+    listed = requests.get(
+        f"{emulator.url}/graph/v25.0/meta-app/subscriptions",
+        params={"access_token": f"meta-app|{APP_SECRET}"},
+        timeout=5,
+    ).json()["data"]
+    assert {(s["object"], s["active"]) for s in listed} == {("page", True), ("instagram", True)}
+    inbound(emulator, text="Signed?")
+    headers, raw = receiver.deliveries[0]
+    expected = hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    assert headers["x-hub-signature-256"] == "sha256=" + expected
+
+
+@pytest.mark.parametrize(
+    ("token", "form", "code"),
+    [
+        ("user", {}, 15),
+        (f"meta-app|{'wrong'}", {}, 190),
+        (f"meta-app|{APP_SECRET}", {"verify_token": "not-ours"}, 2200),
+        (f"meta-app|{APP_SECRET}", {"object": "instagram", "fields": "messages"}, 100),
+        (f"meta-app|{APP_SECRET}", {"fields": ""}, 100),
+        (f"meta-app|{APP_SECRET}", {"object": "planet"}, 100),
+    ],
+)
+def test_app_subscriptions_refuse(emulator, receiver, token, form, code):
+    meta_user_token(emulator)  # the app's secret is known from its first use
+    if token == "user":
+        token = meta_user_token(emulator)
+    answer = app_subscribe(emulator, receiver, token, **form)
+    assert answer.json()["error"]["code"] == code
+    assert (
+        requests.post(
+            f"{emulator.url}/_control/inbound",
+            json={
+                "platform": "meta",
+                "kind": "message",
+                "account_id": COFFEE,
+                "from": CUSTOMER,
+                "text": "x",
+            },
+            timeout=5,
+        )
+        .json()["deliveries"][0]["error"]
+        .startswith("no verified meta")
+    )

@@ -251,6 +251,11 @@ def test_video_from_a_url(emulator, page_token, media):
         "status": {"video_status": "ready", "processing_progress": 100},
         "title": "Pour",
     }
+    # The feed post is its own object, named by the Video's post_id.
+    video = call(emulator, "GET", video_id, page_token, params={"fields": "post_id,permalink_url"})
+    assert video.json() == {"post_id": post["id"], "permalink_url": post["permalink"]}
+    assert post["id"].startswith(f"{COFFEE}_")
+    assert post["id"] != f"{COFFEE}_{video_id}"
 
 
 def test_accept_then_timeout_still_publishes(emulator, page_token):

@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from tests.emulator.publishing import bearer, behave, posts, tiktok_token
+from tests.media_samples import mp4_bytes
 
 OPEN_ID = "tt-open-000001"
 API = "/tiktok-api/v2"
@@ -176,7 +177,123 @@ def test_privacy_level_must_be_one_the_creator_offers(emulator, token):
         emulator, token, len(SMALL), len(SMALL), 1, privacy="FOLLOWER_OF_CREATOR"
     )
 
-    assert_error(response, 400, "privacy_level_option_mismatch")
+    assert_error(response, 403, "privacy_level_option_mismatch")
+    assert posts(emulator, "tiktok") == []
+
+
+def set_creator(emulator, **settings: object) -> dict:
+    return emulator.control("POST", "tiktok/creator", {"user_id": OPEN_ID, **settings})
+
+
+def creator_info(emulator, token: str) -> requests.Response:
+    return post(emulator, "post/publish/creator_info/query/", token)
+
+
+def test_creator_settings_are_set_per_account_and_enforced(emulator, token):
+    private = ["FOLLOWER_OF_CREATOR", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"]
+    set_creator(
+        emulator,
+        privacy_level_options=private,
+        duet_disabled=True,
+        stitch_disabled=True,
+        max_video_post_duration_sec=60,
+    )
+
+    info = creator_info(emulator, token).json()["data"]
+    public = init_upload(emulator, token, len(SMALL), len(SMALL), 1, privacy="PUBLIC_TO_EVERYONE")
+    followers = init_upload(
+        emulator, token, len(SMALL), len(SMALL), 1, privacy="FOLLOWER_OF_CREATOR"
+    )
+
+    assert info == {
+        "creator_avatar_url": info["creator_avatar_url"],
+        "creator_username": "democo",
+        "creator_nickname": "Demo Co",
+        "privacy_level_options": private,
+        "comment_disabled": False,
+        "duet_disabled": True,
+        "stitch_disabled": True,
+        "max_video_post_duration_sec": 60,
+    }
+    assert_error(public, 403, "privacy_level_option_mismatch")
+    assert followers.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"privacy_level_options": ["EVERYONE"]},
+        {"privacy_level_options": []},
+        {"duet_disabled": "yes"},
+        {"daily_post_cap": -1},
+        {"colour": "red"},
+        {"user_id": "tt-open-999999"},
+    ],
+)
+def test_creator_settings_refuse_bad_values(emulator, settings):
+    response = requests.post(
+        f"{emulator.url}/_control/tiktok/creator",
+        json={"user_id": OPEN_ID, **settings},
+        timeout=5,
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]
+
+
+def test_the_daily_post_cap_counts_a_rolling_24_hours(emulator, token, media):
+    behave(emulator, "tiktok", status_polls=0)
+    set_creator(emulator, daily_post_cap=1)
+    url = media.add("/tt/cap.mp4", SMALL, "video/mp4")
+    body = {"post_info": post_info(), "source_info": {"source": "PULL_FROM_URL", "video_url": url}}
+    assert post(emulator, "post/publish/video/init/", token, body).status_code == 200
+
+    capped_info = creator_info(emulator, token)
+    capped_init = post(emulator, "post/publish/video/init/", token, body)
+    emulator.control("POST", "clock", {"advance": 86_401})
+    later = creator_info(emulator, tiktok_token(emulator))  # the first token expired meanwhile
+
+    assert_error(capped_info, 200, "spam_risk_too_many_posts")  # HTTP 200, intentionally
+    assert capped_info.json()["data"] == {}
+    assert_error(capped_init, 403, "spam_risk_too_many_posts")
+    assert later.json()["error"]["code"] == "ok"
+    assert len(posts(emulator, "tiktok")) == 1
+
+
+def test_a_banned_creator_cannot_post(emulator, token):
+    set_creator(emulator, banned_from_posting=True)
+
+    assert_error(creator_info(emulator, token), 200, "spam_risk_user_banned_from_posting")
+    assert_error(
+        init_upload(emulator, token, len(SMALL), len(SMALL), 1),
+        403,
+        "spam_risk_user_banned_from_posting",
+    )
+
+
+def test_the_upload_url_expires_after_an_hour(emulator, token):
+    data = init_upload(emulator, token, len(SMALL), len(SMALL), 1).json()["data"]
+    emulator.control("POST", "clock", {"advance": 3601})
+
+    assert put_chunk(data["upload_url"], SMALL, 0, len(SMALL)).status_code == 403
+    assert status(emulator, token, data["publish_id"])["uploaded_bytes"] == 0
+    assert posts(emulator, "tiktok") == []
+
+
+@pytest.mark.parametrize(("seconds", "outcome"), [(5.0, "FAILED"), (2.0, "PUBLISH_COMPLETE")])
+def test_a_video_longer_than_the_creators_maximum_fails(emulator, token, seconds, outcome):
+    behave(emulator, "tiktok", status_polls=0)
+    set_creator(emulator, max_video_post_duration_sec=3)
+    video = mp4_bytes(duration=seconds)
+    data = init_upload(emulator, token, len(video), len(video), 1).json()["data"]
+    assert put_chunk(data["upload_url"], video, 0, len(video)).status_code == 201
+
+    result = status(emulator, token, data["publish_id"])
+
+    assert result["status"] == outcome
+    if outcome == "FAILED":
+        assert result["fail_reason"] == "duration_check_failed"
+        assert posts(emulator, "tiktok") == []
 
 
 def test_title_and_source_validation(emulator, token):

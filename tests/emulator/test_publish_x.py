@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from pathlib import Path
 
 import pytest
 import requests
@@ -14,6 +16,7 @@ USER_ID = "1500000000000000001"
 API = "/x-api/2"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20
 VIDEO = bytes(range(256)) * 4096  # 1 MiB
+CONTRACTS = Path(__file__).parents[1] / "contracts" / "x"
 
 
 @pytest.fixture
@@ -153,6 +156,32 @@ def test_replies_and_their_fields(emulator, token):
     assert newest["author_id"] == USER_ID
     no_replies = timeline(emulator, token, exclude="replies")["data"]
     assert [t["text"] for t in no_replies] == ["Thread 1/2"]
+
+
+def _customer(emulator, text: str, **body: object) -> str:
+    """A post by another X user; its id."""
+    other = emulator.control("POST", "users", {"platform": "x", "name": "Casey"})
+    response = tweet(emulator, x_token(emulator, user=other["id"]), text, **body)
+    assert response.status_code == 201, response.text
+    return response.json()["data"]["id"]
+
+
+def test_self_serve_apps_reply_only_when_the_author_summoned_them(emulator, token):
+    fixture = json.loads((CONTRACTS / "tweets_create_403_reply_not_summoned.json").read_text())
+    unsummoned = _customer(emulator, "Coffee is overrated")
+    refused = tweet(emulator, token, "Is it?", reply={"in_reply_to_tweet_id": unsummoned})
+    assert (refused.status_code, refused.json()) == (fixture["status"], fixture["payload"])
+
+    mention = _customer(emulator, "@DemoCo is it open?")
+    ours = tweet(emulator, token, "Our menu").json()["data"]["id"]
+    quote = _customer(emulator, "Look at this", quote_tweet_id=ours)
+    for target in (mention, quote, ours):
+        answer = tweet(emulator, token, f"Yes {target}", reply={"in_reply_to_tweet_id": target})
+        assert answer.status_code == 201, answer.text
+
+    behave(emulator, "x", api_plan="enterprise")  # Enterprise is not affected
+    answer = tweet(emulator, token, "It is not", reply={"in_reply_to_tweet_id": unsummoned})
+    assert answer.status_code == 201
 
 
 def test_timeline_pages_and_validates(emulator, token):
@@ -328,7 +357,11 @@ def test_knobs_are_checked_and_reset_clears_posts_and_restarts_ids(emulator, tok
     emulator.control("POST", "reset")
     again = tweet(emulator, x_token(emulator), "After reset").json()["data"]["id"]
 
-    assert knobs == {"media_processing_polls": 3, "media_processing_error": None}
+    assert knobs == {
+        "media_processing_polls": 3,
+        "media_processing_error": None,
+        "api_plan": "self_serve",
+    }
     assert again == first_id
     assert [p["text"] for p in posts(emulator)] == ["After reset"]
     assert emulator.control("GET", "behaviour")["x"]["media_processing_polls"] == 1

@@ -48,8 +48,8 @@ def session_uri(emulator, token: str, body: dict | None = None) -> str:
     return response.headers["Location"]
 
 
-def put(uri: str, data: bytes, content_range: str | None = None, timeout: float = 5):
-    headers = {"Content-Type": "video/mp4"}
+def put(token: str, uri: str, data: bytes, content_range: str | None = None, timeout: float = 5):
+    headers = {"Content-Type": "video/mp4", **bearer(token)}
     if content_range:
         headers["Content-Range"] = content_range
     return requests.put(uri, data=data, headers=headers, timeout=timeout)
@@ -71,7 +71,7 @@ def test_whole_file_upload_returns_the_video_and_lists_it(emulator, token):
     uri = session_uri(emulator, token)
     assert uri.startswith(f"{emulator.url}{UPLOAD}?uploadType=resumable&upload_id=")
 
-    response = put(uri, VIDEO)
+    response = put(token, uri, VIDEO)
 
     assert response.status_code == 200, response.text
     video = response.json()
@@ -92,12 +92,12 @@ def test_chunks_answer_308_with_the_range_until_complete(emulator, token):
     uri = session_uri(emulator, token)
     total = len(VIDEO)
 
-    empty = put(uri, b"", f"bytes */{total}")
-    first = put(uri, VIDEO[:CHUNK], f"bytes 0-{CHUNK - 1}/{total}")
-    query = put(uri, b"", f"bytes */{total}")
-    second = put(uri, VIDEO[CHUNK : 2 * CHUNK], f"bytes {CHUNK}-{2 * CHUNK - 1}/*")
-    last = put(uri, VIDEO[2 * CHUNK :], f"bytes {2 * CHUNK}-{total - 1}/{total}")
-    after = put(uri, b"", f"bytes */{total}")
+    empty = put(token, uri, b"", f"bytes */{total}")
+    first = put(token, uri, VIDEO[:CHUNK], f"bytes 0-{CHUNK - 1}/{total}")
+    query = put(token, uri, b"", f"bytes */{total}")
+    second = put(token, uri, VIDEO[CHUNK : 2 * CHUNK], f"bytes {CHUNK}-{2 * CHUNK - 1}/*")
+    last = put(token, uri, VIDEO[2 * CHUNK :], f"bytes {2 * CHUNK}-{total - 1}/{total}")
+    after = put(token, uri, b"", f"bytes */{total}")
 
     assert (empty.status_code, "Range" in empty.headers) == (308, False)
     assert (first.status_code, first.headers["Range"]) == (308, f"bytes=0-{CHUNK - 1}")
@@ -114,18 +114,20 @@ def test_chunks_answer_308_with_the_range_until_complete(emulator, token):
 def test_resuming_skips_bytes_already_received_and_refuses_gaps(emulator, token):
     uri = session_uri(emulator, token)
     total = len(VIDEO)
-    put(uri, VIDEO[:CHUNK], f"bytes 0-{CHUNK - 1}/{total}")
+    put(token, uri, VIDEO[:CHUNK], f"bytes 0-{CHUNK - 1}/{total}")
 
-    gap = put(uri, VIDEO[2 * CHUNK :], f"bytes {2 * CHUNK}-{total - 1}/{total}")
-    overlap = put(uri, VIDEO[CHUNK // 2 :], f"bytes {CHUNK // 2}-{total - 1}/{total}")
-    wrong_total = put(session_uri(emulator, token), VIDEO, f"bytes 0-{total - 1}/{total + 1}")
+    gap = put(token, uri, VIDEO[2 * CHUNK :], f"bytes {2 * CHUNK}-{total - 1}/{total}")
+    overlap = put(token, uri, VIDEO[CHUNK // 2 :], f"bytes {CHUNK // 2}-{total - 1}/{total}")
+    wrong_total = put(
+        token, session_uri(emulator, token), VIDEO, f"bytes 0-{total - 1}/{total + 1}"
+    )
 
     assert_api_error(gap, 400, "badRequest")
     assert "exceeds already uploaded size" in gap.json()["error"]["message"]
     assert overlap.status_code == 200
     assert posts(emulator, "youtube")[0]["media"][0]["sha256"] == hashlib.sha256(VIDEO).hexdigest()
     assert_api_error(wrong_total, 400, "badRequest")
-    assert_api_error(put(f"{emulator.url}{UPLOAD}?upload_id=nope", VIDEO), 404, "notFound")
+    assert_api_error(put(token, f"{emulator.url}{UPLOAD}?upload_id=nope", VIDEO), 404, "notFound")
 
 
 @pytest.mark.parametrize(
@@ -167,12 +169,14 @@ def test_session_checks_the_request(emulator, token):
 
 def test_publish_at_is_kept_for_private_videos_only(emulator, token):
     scheduled = put(
+        token,
         session_uri(
             emulator, token, metadata(privacyStatus="private", publishAt="2030-01-01T10:00:00Z")
         ),
         VIDEO,
     )
     public = put(
+        token,
         session_uri(
             emulator, token, metadata(privacyStatus="public", publishAt="2030-01-01T10:00:00Z")
         ),
@@ -186,14 +190,14 @@ def test_publish_at_is_kept_for_private_videos_only(emulator, token):
 def test_an_unaudited_project_uploads_private(emulator, token):
     behave(emulator, "google", force_private=True)
 
-    video = put(session_uri(emulator, token, metadata(privacyStatus="public")), VIDEO).json()
+    video = put(token, session_uri(emulator, token, metadata(privacyStatus="public")), VIDEO).json()
 
     assert video["status"]["privacyStatus"] == "private"
 
 
 def test_search_for_mine_lists_newest_first(emulator, token):
     for title in ("First video", "Second video"):
-        put(session_uri(emulator, token, metadata(title)), VIDEO)
+        put(token, session_uri(emulator, token, metadata(title)), VIDEO)
         emulator.control("POST", "clock", {"advance": 1})
 
     found = api(
@@ -229,7 +233,9 @@ def test_search_for_mine_lists_newest_first(emulator, token):
 
 
 def test_private_videos_are_visible_to_their_owner_only(emulator, token):
-    video = put(session_uri(emulator, token, metadata(privacyStatus="private")), VIDEO).json()
+    video = put(
+        token, session_uri(emulator, token, metadata(privacyStatus="private")), VIDEO
+    ).json()
     other = emulator.control(
         "POST", "users", {"platform": "google", "name": "Other", "channel": {"title": "Other TV"}}
     )
@@ -247,8 +253,8 @@ def test_accept_then_timeout_on_the_upload_then_a_resume_query_finds_the_video(e
     emulator.fail_next("google", "youtube.upload", "accept_then_timeout", delay=0.6)
 
     with pytest.raises(requests.ReadTimeout):
-        put(uri, VIDEO, timeout=0.2)
-    resumed = put(uri, b"", f"bytes */{len(VIDEO)}")
+        put(token, uri, VIDEO, timeout=0.2)
+    resumed = put(token, uri, b"", f"bytes */{len(VIDEO)}")
 
     assert resumed.status_code == 200
     assert [p["id"] for p in posts(emulator, "youtube")] == [resumed.json()["id"]]
@@ -272,3 +278,21 @@ def test_list_parameters_are_checked(emulator, token):
         "invalidParameter",
     )
     assert_api_error(api(emulator, "search", token, part="status"), 400, "unknownPart")
+
+
+def test_every_put_to_the_session_needs_the_bearer_token(emulator, token):
+    """The resumable guide sends Authorization on the upload and on the status query."""
+    uri = session_uri(emulator, token)
+
+    anonymous = requests.put(uri, data=VIDEO, headers={"Content-Type": "video/mp4"}, timeout=5)
+    probe = requests.put(
+        uri, data=b"", headers={"Content-Range": f"bytes */{len(VIDEO)}"}, timeout=5
+    )
+    wrong = put("ya29.not-a-token", uri, VIDEO)
+
+    assert_api_error(anonymous, 401, "required")
+    assert anonymous.json()["error"]["errors"][0]["location"] == "Authorization"
+    assert_api_error(probe, 401, "required")
+    assert_api_error(wrong, 401, "authError")
+    assert posts(emulator, "youtube") == []
+    assert put(token, uri, VIDEO).status_code == 200

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
+from connections.models import ConnectedAccount
 from inbox import deliveries, replies, triage
 from inbox.models import Conversation, Message, WebhookDelivery
 from publishing import publisher
@@ -110,12 +111,14 @@ def test_each_kind_of_event_becomes_its_conversation_and_message(
     assert conversation.external_post_id == (post_id or "")
     assert conversation.post_target is None
     assert conversation.status == Conversation.Status.OPEN
-    assert conversation.preview == TEXT
+    # X posts name the account: a reply starts with its @handle, a mention holds it.
+    text = f"@democo {TEXT}" if platform == "x" and kind == "comment" else TEXT
+    assert conversation.preview == text
     message = conversation.messages.get()
     assert message.direction == Message.Direction.INBOUND
     assert message.status == Message.Status.RECEIVED
     assert message.external_id == event["id"]
-    assert message.text == TEXT
+    assert message.text == text
     assert message.sender_name == "Ana Lima"
     assert close_to(message.sent_at, event)
     assert conversation.last_message_at == message.sent_at
@@ -186,6 +189,7 @@ def test_a_customer_answering_our_x_reply_stays_in_the_same_thread(
     answered = emulator.control("GET", "replies?platform=x")
     assert [(r["id"], r["in_reply_to"]) for r in answered] == [(reply.external_id, first["id"])]
 
+    advance_clock(emulator, 2)  # X dates posts to the second
     follow_up = inbound(
         emulator, **sent, post_id=reply.external_id, text="Which ones?", **{"from": CUSTOMER}
     )
@@ -198,7 +202,7 @@ def test_a_customer_answering_our_x_reply_stays_in_the_same_thread(
         follow_up["id"],
     ]
     conversation.refresh_from_db()
-    assert conversation.preview == "Which ones?"
+    assert conversation.preview == "@democo Which ones?"  # X starts a reply with the @handle
 
 
 # --- comments on posts Mixora published --------------------------------------------------
@@ -409,10 +413,15 @@ def test_an_event_for_an_account_nobody_connected_stores_nothing(
     subscribed, emulator, accounts, process_deliveries, platform
 ):
     if platform == "meta":
-        user = {"platform": "meta", "name": "Other Owner", "pages": [{"name": "Elsewhere Cafe"}]}
-        account_id = emulator.control("POST", "users", user)["pages"][0]["id"]
+        # Meta sends only for Pages that installed the app: a Page connected once, whose
+        # account is gone from Mixora while the install stayed.
+        account_id = "20000000000002"  # the seeded Demo Co Bakery
+        ConnectedAccount.objects.filter(external_id=account_id).delete()
     else:
-        account_id = emulator.control("POST", "users", {"platform": "x", "name": "Elsewhere"})["id"]
+        # X sends only for users with an X Activity subscription: one whose account is gone
+        # from Mixora while the subscription stayed.
+        account_id = accounts["x"].external_id
+        ConnectedAccount.objects.filter(external_id=account_id).delete()
     inbound(
         emulator,
         platform=platform,

@@ -154,7 +154,8 @@ def test_due_accounts_respects_the_poll_interval(emulator, accounts, settings):
     settings.INBOX_POLL_SECONDS = 300
     assert [a.pk for a in polling.due_accounts()] == [channel.pk]  # never polled
 
-    polling.poll(channel)
+    comment(emulator, channel, video(emulator, channel), "Busy right now")
+    polling.poll(channel)  # a comment from just now: a busy channel, the base interval
     assert polling.due_accounts() == []
 
     def polled_ago(seconds: int) -> None:
@@ -241,26 +242,43 @@ def test_tiktok_says_conversations_are_not_available(emulator, accounts):
     assert feature.detail.startswith("TikTok conversations are not available")
 
 
-@pytest.mark.parametrize("tier", ["free", "basic"])
-def test_x_below_pro_shows_messages_and_mentions_unavailable_naming_the_plan(
-    emulator, accounts, settings, tier
-):
-    settings.X_API_TIER = tier
+def fill_x_plan(workspace) -> int:
+    """Other X accounts receiving events, as many as Mixora's X plan has inboxes for."""
+    capacity = 1500 // 4  # self-serve: 1,500 X Activity subscriptions, 4 per account
+    ConnectedAccount.objects.bulk_create(
+        ConnectedAccount(
+            workspace=workspace,
+            platform="x",
+            external_id=str(n),
+            display_name=f"X {n}",
+            details={"events": {"receiving": True, "detail": ""}},
+        )
+        for n in range(capacity)
+    )
+    return capacity
+
+
+def test_x_when_the_plan_inboxes_are_taken_says_so_naming_the_plan(emulator, accounts, settings):
+    settings.X_API_PLAN = "self_serve"
+    capacity = fill_x_plan(accounts["x"].workspace)
 
     features = by_kind(accounts["x"])
 
     assert set(features) == {"message", "comment"}
     for feature in features.values():
         assert (feature.receive, feature.reply) == (False, False)
-        assert f"X API plan ({tier})" in feature.detail
-        assert "Pro plan" in feature.detail
+        assert f"Mixora's X plan (self-serve) allows {capacity} accounts with an inbox" in (
+            feature.detail
+        )
+    settings.X_API_PLAN = "enterprise"  # 75,000 subscriptions: room again
+    assert by_kind(accounts["x"])["message"].receive
 
 
-@pytest.mark.parametrize("tier", ["pro", "enterprise"])
-def test_x_on_pro_or_higher_receives_and_answers_messages_and_mentions(
-    emulator, accounts, settings, tier
+@pytest.mark.parametrize("plan", ["self_serve", "enterprise"])
+def test_x_with_room_in_the_plan_receives_and_answers_messages_and_mentions(
+    emulator, accounts, settings, plan
 ):
-    settings.X_API_TIER = tier
+    settings.X_API_PLAN = plan
 
     features = by_kind(accounts["x"])
 
@@ -283,7 +301,6 @@ def connect_x(client, owner, dropped: tuple[str, ...]) -> ConnectedAccount:
     "dropped", [("dm.read", "dm.write"), ("dm.write",)], ids=["no-dm-scopes", "no-dm-write"]
 )
 def test_x_without_the_dm_scopes_says_to_reconnect(client, owner, emulator, settings, dropped):
-    settings.X_API_TIER = "pro"
     account = connect_x(client, owner, dropped)
     assert not set(dropped) & set(account.scopes)
 
@@ -306,7 +323,7 @@ def test_youtube_says_how_often_it_is_polled(emulator, accounts, settings):
 
 
 def test_the_inbox_page_explains_each_connected_account(client, accounts, settings):
-    settings.X_API_TIER = "basic"
+    fill_x_plan(accounts["x"].workspace)
     settings.INBOX_POLL_SECONDS = 600
 
     response = client.get("/w/acme/inbox/")
@@ -314,18 +331,16 @@ def test_the_inbox_page_explains_each_connected_account(client, accounts, settin
     assert response.status_code == 200
     page = response.content.decode()
     assert "TikTok conversations are not available" in page
-    assert "X API plan (basic) has no Account Activity access" in page
-    assert "Checked for new comments every 10 min (YouTube has no webhooks)." in page
+    assert "Mixora&#x27;s X plan (self-serve) allows 375 accounts with an inbox" in page
+    assert "Checked for new comments every 10 min (YouTube has no webhooks;" in page
     assert "Messenger" in page
     assert "Arrives in real time." in page  # Facebook and Instagram
     for account in accounts.values():
         assert account.display_name in page
 
 
-def test_the_inbox_page_on_x_pro_shows_no_plan_warning(client, accounts, settings):
-    settings.X_API_TIER = "pro"
-
+def test_the_inbox_page_with_room_in_the_x_plan_shows_no_plan_warning(client, accounts):
     page = client.get(reverse("inbox", args=["acme"])).content.decode()
 
-    assert "X API plan" not in page
+    assert "X plan" not in page
     assert "TikTok conversations are not available" in page

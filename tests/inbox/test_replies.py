@@ -46,7 +46,7 @@ def _conversation(workspace, platform, kind="message", inbound_ago=timedelta(min
         external_id=f"{platform}-1",
         defaults={"display_name": f"Acme on {platform}", "scopes": SCOPES[platform]},
     )
-    return Conversation.objects.create(
+    convo = Conversation.objects.create(
         workspace=workspace,
         account=account,
         kind=kind,
@@ -54,6 +54,23 @@ def _conversation(workspace, platform, kind="message", inbound_ago=timedelta(min
         participant_id="customer-1",
         participant_name="Ana Lima",
         last_inbound_at=timezone.now() - inbound_ago,
+    )
+    if (platform, kind) == ("x", "comment"):
+        # X lets self-serve apps answer only posts that mention the account.
+        account.handle = "@acme"
+        account.save(update_fields=["handle"])
+        _inbound(convo, "@acme do you deliver?")
+    return convo
+
+
+def _inbound(convo: Conversation, text: str) -> Message:
+    return Message.objects.create(
+        conversation=convo,
+        account=convo.account,
+        direction=Message.Direction.INBOUND,
+        external_id=str(Message.objects.count() + 1),
+        text=text,
+        sent_at=convo.last_inbound_at,
     )
 
 

@@ -53,24 +53,27 @@ def facebook_account(workspace):
 
 
 def customer_dm(client, sender_id, name, text, at=None):
-    """An X Account Activity delivery of a direct message, signed as X signs it, posted to our
-    webhook and processed by the delivery task's function."""
+    """An X Activity dm.received delivery, signed as X signs it, posted to our webhook and
+    processed by the delivery task's function."""
     at = at or timezone.now()
+    dm = {
+        "type": "message_create",
+        "id": str(next(_ids)),
+        "created_timestamp": str(int(at.timestamp() * 1000)),
+        "message_create": {
+            "target": {"recipient_id": X_ID},
+            "sender_id": sender_id,
+            "message_data": {"text": text},
+        },
+    }
+    user = {"id": sender_id, "name": name, "username": name.lower()}
     body = {
-        "for_user_id": X_ID,
-        "direct_message_events": [
-            {
-                "type": "message_create",
-                "id": str(next(_ids)),
-                "created_timestamp": str(int(at.timestamp() * 1000)),
-                "message_create": {
-                    "target": {"recipient_id": X_ID},
-                    "sender_id": sender_id,
-                    "message_data": {"text": text},
-                },
-            }
-        ],
-        "users": {sender_id: {"id_str": sender_id, "name": name, "screen_name": name.lower()}},
+        "data": {
+            "event_uuid": dm["id"],
+            "filter": {"user_id": X_ID},
+            "event_type": "dm.received",
+            "payload": {"direct_message_events": [dm], "users": {sender_id: {"data": user}}},
+        }
     }
     raw = json.dumps(body).encode()
     digest = hmac.new(settings.X_CONSUMER_SECRET.encode(), raw, hashlib.sha256).digest()

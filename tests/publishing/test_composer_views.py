@@ -20,6 +20,7 @@ from tests.factories import MembershipFactory, WorkspaceFactory
 from tests.media_samples import image_bytes
 
 S = PostTarget.State
+TT_OFF = {"allow_comment": False, "allow_duet": False, "allow_stitch": False}
 
 
 def utc(*args: int) -> datetime:
@@ -144,7 +145,11 @@ def test_saving_a_draft_stores_the_post_its_targets_their_options_and_the_media_
     assert (targets[x.pk].caption, targets[x.pk].options) == ("Spring menu, short for X", {})
     assert targets[yt.pk].caption == "A walk through the new menu"
     assert targets[yt.pk].options == {"title": "Spring menu tour", "privacy": "unlisted"}
-    assert (targets[tt.pk].caption, targets[tt.pk].options) == ("", {"privacy_level": "SELF_ONLY"})
+    # TikTok's interactions stay off unless turned on (content-sharing guidelines).
+    assert (targets[tt.pk].caption, targets[tt.pk].options) == (
+        "",
+        {**TT_OFF, "privacy_level": "SELF_ONLY"},
+    )
     assert list(post.attachments.values_list("media_id", "position")) == [
         (second.pk, 0),
         (first.pk, 1),
@@ -167,7 +172,7 @@ def test_unknown_privacy_values_are_not_stored(client, workspace, editor, accts,
 
     targets = {t.account_id: t.options for t in Post.objects.get().targets.all()}
     assert targets[yt.pk] == {"title": "Clip title", "privacy": "public"}
-    assert targets[tt.pk] == {"privacy_level": ""}
+    assert targets[tt.pk] == {**TT_OFF, "privacy_level": ""}
 
 
 def test_the_edit_page_shows_what_was_saved(client, workspace, editor, accts, new_url, upload):

@@ -11,6 +11,7 @@ from ...models import ConnectedAccount
 from .. import Platform
 from ..network import (
     Check,
+    EventsStatus,
     Feature,
     MediaFacts,
     Network,
@@ -19,7 +20,7 @@ from ..network import (
     Thread,
     scoped_feature,
 )
-from . import composer, inbox
+from . import composer, inbox, subscriptions
 from .connector import MetaConnector
 from .webhooks import MetaWebhooks
 
@@ -49,10 +50,16 @@ class _MetaNetwork(Network):
         return ReplyRule(True, max_length=limit)
 
     def send_reply(self, account: ConnectedAccount, target: ReplyTarget) -> str:
-        return inbox.send(connector(), account, target, self.comment_edge)
+        return inbox.send(self.client, account, target, self.comment_edge)
 
     def sender_profile(self, account: ConnectedAccount, person_id: str) -> dict[str, str]:
-        return inbox.profile(connector(), account, person_id, self.profile_fields)
+        return inbox.profile(self.client, account, person_id, self.profile_fields)
+
+    def on_connected(self, account: ConnectedAccount) -> EventsStatus:
+        return subscriptions.install(self.client, account)
+
+    def on_disconnecting(self, account: ConnectedAccount) -> None:
+        subscriptions.uninstall(self.client, account)
 
 
 class FacebookNetwork(_MetaNetwork):
@@ -85,12 +92,6 @@ class InstagramNetwork(_MetaNetwork):
             scoped_feature(account, "message", "Direct messages", "instagram_manage_messages"),
             scoped_feature(account, "comment", "Comments", "instagram_manage_comments"),
         ]
-
-
-def connector() -> MetaConnector:
-    from ..registry import connector as by_provider
-
-    return by_provider(MetaConnector.provider)  # type: ignore[return-value]
 
 
 CONNECTOR = MetaConnector

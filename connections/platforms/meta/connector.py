@@ -17,7 +17,7 @@ import requests
 from django.utils import timezone
 
 from ... import platforms
-from ...errors import AuthExpired, Permanent, RateLimited, Retryable
+from ...errors import AuthExpired, Permanent, PlatformError, RateLimited, Retryable
 from ...models import ConnectedAccount
 from ..base import (
     BaseConnector,
@@ -28,6 +28,7 @@ from ..base import (
     unexpected,
 )
 from . import endpoints, publish
+from .errors import PUBLISHING_WINDOW, ContainerLost, PublishingLimit
 
 SCOPES = [
     "pages_show_list",
@@ -72,6 +73,35 @@ def _regain_at(response: requests.Response) -> datetime:
     return timezone.now() + timedelta(minutes=minutes)
 
 
+# Instagram publishing errors by subcode, which decides over the code (code 4 with 2207051 is a
+# spam restriction, not throttling). developers.facebook.com/documentation/instagram-platform/
+# instagram-graph-api/reference/error-codes
+_IG_RETRY = {2207001, 2207003, 2207008, 2207027}  # server error, download timeout, not ready
+_IG_NEW_CONTAINER = {2207006, 2207020, 2207032, 2207053}  # expired, not found, re-create
+_IG_PUBLISHING_LIMIT = 2207042
+
+
+def _instagram(subcode: object, message: str, status: int) -> PlatformError | None:
+    """The class of an Instagram publishing error; None for the ordinary Graph rules. Every
+    other 2207xxx subcode of the table (media, caption, account restrictions) is permanent."""
+    if not isinstance(subcode, int) or not 2207000 <= subcode < 2208000:
+        return None
+    if subcode == _IG_PUBLISHING_LIMIT:
+        return PublishingLimit(
+            f"Instagram's daily publishing limit is reached: {message}",
+            retry_at=timezone.now() + PUBLISHING_WINDOW,
+            platform="meta",
+            status=status,
+        )
+    if subcode in _IG_NEW_CONTAINER:
+        return ContainerLost(f"Instagram lost the media: {message}", platform="meta", status=status)
+    if subcode in _IG_RETRY:
+        return Retryable(
+            f"Instagram had a temporary problem: {message}", platform="meta", status=status
+        )
+    return Permanent(f"Instagram refused: {message}", platform="meta", status=status)
+
+
 def classify(response: requests.Response) -> dict[str, Any]:
     body = json_or_empty(response)
     error = body.get("error")
@@ -82,6 +112,8 @@ def classify(response: requests.Response) -> dict[str, Any]:
     code = error.get("code")
     message = error.get("error_user_msg") or error.get("message") or "unknown error"
     status = response.status_code
+    if instagram := _instagram(error.get("error_subcode"), message, status):
+        raise instagram
     if code in _RATE_LIMIT_CODES or code == 368:
         raise RateLimited(
             f"Facebook is throttling requests: {message}",
@@ -106,6 +138,8 @@ class MetaConnector(BaseConnector):
     provider = platforms.Provider.META
     credential_env = ("META_APP_ID", "META_APP_SECRET")
     chooses_accounts = True
+    accounts_noun = "Pages and the Instagram accounts linked to them"
+    no_accounts_hint = "Create a Page or ask for a role on one."
 
     def shares_grant(self, account: ConnectedAccount) -> bool:
         # One Facebook log-in covers several Pages and Instagram accounts (in any workspace):
@@ -151,6 +185,9 @@ class MetaConnector(BaseConnector):
 
     def graph_get(self, path: str, token: str, **params: Any) -> dict[str, Any]:
         return self._graph("GET", path, token, **params)
+
+    def graph_delete(self, path: str, token: str) -> dict[str, Any]:
+        return self._graph("DELETE", path, token)
 
     def graph_post(self, path: str, token: str, **form: Any) -> dict[str, Any]:
         return self.call(
@@ -216,9 +253,28 @@ class MetaConnector(BaseConnector):
         return Grant(tokens=tokens, profiles=tuple(profiles), account_tokens=account_tokens)
 
     def _pages(self, user_token: str) -> list[dict[str, Any]]:
-        pages: list[dict[str, Any]] = []
-        url = f"{endpoints.graph_url()}/me/accounts"
-        params: dict[str, Any] | None = {"fields": PAGE_FIELDS, "limit": 100}
+        """The Pages the person manages: their own (/me/accounts), then those they reach
+        through a Business Manager, owned or a client's (Business Manager Pages are not on
+        /me/accounts). A Page without a token for this person cannot be used and is left out."""
+        pages = {str(p["id"]): p for p in self._listing("me/accounts", user_token, PAGE_FIELDS)}
+        for business in self._businesses(user_token):
+            for edge in ("owned_pages", "client_pages"):
+                for page in self._listing(f"{business['id']}/{edge}", user_token, PAGE_FIELDS):
+                    pages.setdefault(str(page["id"]), page)
+        return [page for page in pages.values() if page.get("access_token")]
+
+    def _businesses(self, user_token: str) -> list[dict[str, Any]]:
+        """The person's Business Managers; none when business_management was not granted."""
+        try:
+            return self._listing("me/businesses", user_token, "id,name")
+        except Permanent:  # (#200) Requires business_management permission
+            return []
+
+    def _listing(self, path: str, user_token: str, fields: str) -> list[dict[str, Any]]:
+        """Every item of a Graph edge, following `paging.next`."""
+        items: list[dict[str, Any]] = []
+        url = f"{endpoints.graph_url()}/{path}"
+        params: dict[str, Any] | None = {"fields": fields, "limit": 100}
         while url:
             body = self.call(
                 "GET",
@@ -227,10 +283,10 @@ class MetaConnector(BaseConnector):
                 params=params,
                 headers={"Authorization": f"Bearer {user_token}"},
             )
-            pages.extend(body.get("data", []))
+            items.extend(body.get("data", []))
             url = (body.get("paging") or {}).get("next", "")
             params = None  # `next` already carries the query
-        return pages
+        return items
 
     def refresh(self, account: ConnectedAccount) -> TokenSet:
         raise AuthExpired(

@@ -17,10 +17,15 @@ def parse(body: dict[str, Any]) -> Iterator[InboundItem]:
         return
     for entry in body.get("entry") or []:
         account_id = str(entry.get("id") or "")
-        for event in entry.get("messaging") or []:
+        # `standby` carries the conversation while another app owns the thread (handover
+        # protocol), e.g. echoes of replies typed in the Page inbox (messenger webhooks).
+        for event in (entry.get("messaging") or []) + (entry.get("standby") or []):
             if item := _message(platform, account_id, event):
                 yield item
-        for change in entry.get("changes") or []:
+        # Instagram's examples put field/value on the entry itself; the reference wraps them
+        # in changes[] (research notes §2): read both.
+        changes = entry.get("changes") or ([entry] if "field" in entry else [])
+        for change in changes:
             if item := _comment(platform, account_id, change, entry.get("time")):
                 yield item
 

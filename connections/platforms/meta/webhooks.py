@@ -16,8 +16,9 @@ from django.http import HttpRequest, HttpResponse
 
 from .. import Provider, credentials
 from ..inbox_types import InboundItem
-from ..network import WebhookSource, emulator_register
+from ..network import WebhookSource
 from . import events
+from .connector import MetaConnector
 
 
 def signature_ok(secret: str, body: bytes, header: str) -> bool:
@@ -34,6 +35,12 @@ def verify_token_ok(expected: str, mode: str, token: str) -> bool:
         and mode == "subscribe"
         and hmac.compare_digest(expected.encode(), token.encode())
     )
+
+
+# What each object's deliveries carry for the inbox (events.parse reads exactly these).
+# Instagram messaging fields cannot be set through this edge: "configuration via the App
+# Subscriptions edge is not supported" (docs/messenger-platform/instagram/features/webhook).
+APP_FIELDS = {"page": ("feed", "messages"), "instagram": ("comments",)}
 
 
 class MetaWebhooks(WebhookSource):
@@ -62,11 +69,22 @@ class MetaWebhooks(WebhookSource):
         return events.parse(body)
 
     def register(self, callback_url: str) -> str:
-        return emulator_register(
-            {
-                "platform": "meta",
-                "url": callback_url,
-                "secret": credentials(Provider.META)[1],
-                "verify_token": settings.META_WEBHOOK_VERIFY_TOKEN,
-            }
+        """The app's webhook settings, per object: `POST /{app-id}/subscriptions` with the app
+        token; Meta verifies the callback (the hub.challenge GET) before it answers.
+        developers.facebook.com/docs/graph-api/webhooks/subscriptions-edge"""
+        app_id, secret = credentials(Provider.META)
+        client = MetaConnector()
+        for obj, fields in APP_FIELDS.items():
+            client.graph_post(
+                f"{app_id}/subscriptions",
+                f"{app_id}|{secret}",
+                object=obj,
+                callback_url=callback_url,
+                verify_token=settings.META_WEBHOOK_VERIFY_TOKEN,
+                fields=",".join(fields),
+            )
+        subscribed = "; ".join(f"{obj}: {', '.join(fields)}" for obj, fields in APP_FIELDS.items())
+        return (
+            f"meta webhooks deliver to {callback_url} ({subscribed}). Instagram messages are "
+            "turned on in the App Dashboard only (Webhooks > Instagram > messages)."
         )

@@ -8,7 +8,7 @@ from typing import Any
 from ...models import ConnectedAccount
 from .. import Platform
 from ..network import Check, Feature, MediaFacts, Network
-from . import composer
+from . import composer, creator
 from .connector import TikTokConnector
 
 UNAVAILABLE = (
@@ -26,11 +26,14 @@ class TikTokNetwork(Network):
         return composer.check_tiktok(text, media, options)
 
     def composer_options(self, data: Any, key: int) -> dict[str, Any]:
-        level = data.get(f"privacy_{key}", "")
-        return {"privacy_level": level if level in composer.PRIVACY else ""}
+        account = ConnectedAccount.objects.filter(pk=key).first()
+        info = creator.recent_or_none(account)[0] if account else None
+        return composer.options_from(data, key, info)
 
     def composer_context(self, account: ConnectedAccount) -> dict[str, Any]:
-        return {"privacy_choices": composer.PRIVACY}
+        info, problem = creator.recent_or_none(account)
+        message = composer.fallback_message(account, problem) if info is None else ""
+        return composer.context(info, message)
 
     def inbox_features(self, account: ConnectedAccount) -> list[Feature]:
         return [Feature("comment", "Comments and messages", False, False, UNAVAILABLE)]

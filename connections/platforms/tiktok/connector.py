@@ -30,46 +30,76 @@ from . import endpoints, publish
 
 SCOPES = ["user.info.basic", "user.info.profile", "video.list", "video.publish", "video.upload"]
 LABEL = "TikTok"
-_RATE_LIMITED = {
-    "rate_limit_exceeded",
-    "spam_risk_too_many_posts",
-    "spam_risk_too_many_pending_share",
-    "reached_active_user_cap",
+RATE_WINDOW = timedelta(minutes=1)  # per-token limits count a one-minute sliding window
+DAY_WINDOW = timedelta(hours=24)  # posting caps count a rolling 24 hours
+
+# The error tables of developers.tiktok.com/doc/content-posting-api-reference-direct-post,
+# -query-creator-info and -get-video-status, in words for the person who scheduled the post.
+_AUTH = {
+    "access_token_invalid": "TikTok no longer accepts this account's token.",
+    "scope_not_authorized": "Reconnect TikTok and allow Mixora to post videos.",
+    "scope_permission_missed": "Reconnect TikTok and allow every permission Mixora asks for.",
+}
+# Caps over a rolling 24 hours. TikTok gives no reset time, so wait the whole window: by
+# then every post that counted against the cap has left it.
+_DAILY_CAPS = {
+    "spam_risk_too_many_posts": (
+        "This TikTok account reached TikTok's daily limit of posts made through apps (shared "
+        "by every app). Mixora will try again in 24 hours, or post it from the TikTok app."
+    ),
+    "spam_risk_too_many_pending_share": (
+        "This TikTok account has too many drafts waiting in its inbox. Mixora will try again "
+        "in 24 hours."
+    ),
+    "reached_active_user_cap": (
+        "Mixora's TikTok app reached TikTok's daily number of posting accounts. Mixora will "
+        "try again in 24 hours."
+    ),
+}
+_REFUSED = {
+    "spam_risk_user_banned_from_posting": "TikTok does not let this account post right now.",
+    "unaudited_client_can_only_post_to_private_accounts": (
+        "TikTok lets this app post only to private accounts until TikTok has audited it: make "
+        "the TikTok account private, then retry the post."
+    ),
+    "privacy_level_option_mismatch": (
+        "This TikTok account does not offer the chosen audience: choose who can watch again."
+    ),
+    "url_ownership_unverified": "TikTok has not verified the address Mixora's media comes from.",
+    "app_version_check_failed": "The TikTok app on this account's phone needs updating.",
 }
 
 
 def classify(response: requests.Response) -> dict[str, Any]:
-    """API calls: the `error.code` in the envelope decides, not only the HTTP status."""
+    """API calls: the `error.code` in the envelope decides, not the HTTP status (creator_info
+    answers its "can't post now" codes with HTTP 200)."""
     body = json_or_empty(response)
     error = body.get("error") if isinstance(body.get("error"), dict) else {}
     code = error.get("code", "")
     if response.ok and code in ("", "ok"):
         return body
+    status = response.status_code
     message = error.get("message") or code or response.reason
-    if code == "access_token_invalid":
-        raise AuthExpired(
-            "TikTok no longer accepts this account's token.",
-            platform="tiktok",
-            status=response.status_code,
-        )
-    if code in _RATE_LIMITED or response.status_code == 429:
-        # No reset header is documented: per-minute windows, so wait a minute.
+    if code in _AUTH:
+        raise AuthExpired(_AUTH[code], platform="tiktok", status=status)
+    if code in _DAILY_CAPS:
+        retry_at = timezone.now() + DAY_WINDOW
+        raise RateLimited(_DAILY_CAPS[code], retry_at=retry_at, platform="tiktok", status=status)
+    if code == "rate_limit_exceeded" or status == 429:
         raise RateLimited(
             f"TikTok is rate limiting: {message}.",
-            retry_at=timezone.now() + timedelta(minutes=1),
+            retry_at=timezone.now() + RATE_WINDOW,
             platform="tiktok",
-            status=response.status_code,
+            status=status,
         )
-    if code == "internal_error" or response.status_code >= 500:
+    if code in _REFUSED:
+        raise Permanent(_REFUSED[code], platform="tiktok", status=status)
+    if code == "internal_error" or status >= 500:
         raise Retryable(
-            f"TikTok had a temporary problem: {message}.",
-            platform="tiktok",
-            status=response.status_code,
+            f"TikTok had a temporary problem: {message}.", platform="tiktok", status=status
         )
     if code:
-        raise Permanent(
-            f"TikTok refused: {message}.", platform="tiktok", status=response.status_code
-        )
+        raise Permanent(f"TikTok refused: {message}.", platform="tiktok", status=status)
     raise unexpected(LABEL, response)
 
 
@@ -191,9 +221,20 @@ class TikTokConnector(BaseConnector):
         self, url: str, data: bytes, first: int, total: int, content_type: str
     ) -> None:
         def accepted(response: requests.Response) -> None:
-            if response.status_code not in (200, 201, 206):
-                classify(response)
-                raise unexpected(LABEL, response)
+            if response.status_code in (200, 201, 206):
+                return
+            # The media transfer guide: 403 the upload_url expired (an hour after init), 404
+            # no upload task, 416 the range is out of step, 5xx retry. The next attempt sees
+            # the unfinished upload and starts a new one.
+            if response.status_code in (403, 404, 416) or response.status_code >= 500:
+                raise Retryable(
+                    f"TikTok did not take the video (HTTP {response.status_code}); "
+                    "Mixora will upload it again.",
+                    platform="tiktok",
+                    status=response.status_code,
+                )
+            classify(response)
+            raise unexpected(LABEL, response)
 
         self.call(
             "PUT",

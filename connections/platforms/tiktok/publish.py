@@ -1,22 +1,28 @@
 """Direct posting of a video to TikTok (Content Posting API, FILE_UPLOAD).
 
 https://developers.tiktok.com/doc/content-posting-api-reference-direct-post
-https://developers.tiktok.com/doc/content-posting-api-media-transfer-guide"""
+https://developers.tiktok.com/doc/content-posting-api-media-transfer-guide
+
+Every new post starts with creator_info/query (step 1 of Direct Post): whether the creator
+may post now, who may watch and which interactions the creator allows. A publish id whose
+upload never finished (a failed chunk, an upload_url past its hour) is abandoned for a new
+one; a finished upload is only ever waited on."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...errors import Permanent, Retryable
 from ..base import Checkpoint, MediaItem, Published, PublishRequest
 from ..waiting import wait_until
+from .composer import PRIVACY
+from .creator import INTERACTIONS, CreatorInfo
 
 if TYPE_CHECKING:
-    from ..models import ConnectedAccount
-    from .tiktok import TikTokConnector
+    from ...models import ConnectedAccount
+    from .connector import TikTokConnector
 
-MIN_CHUNK = 5 * 1024 * 1024
 MAX_SINGLE = 64 * 1024 * 1024
 CHUNK = 10 * 1024 * 1024
 
@@ -52,6 +58,15 @@ def _status(tiktok: TikTokConnector, account: ConnectedAccount, publish_id: str)
     )
 
 
+def _upload_unfinished(data: dict, video: MediaItem) -> bool:
+    """Whether TikTok is still waiting for bytes that will never come: status/fetch reports
+    PROCESSING_UPLOAD with `uploaded_bytes` short of the file."""
+    uploaded = data.get("uploaded_bytes")
+    return data.get("status") == "PROCESSING_UPLOAD" and (
+        isinstance(uploaded, int) and uploaded < video.size
+    )
+
+
 def _outcome(data: dict, account: ConnectedAccount, publish_id: str) -> Published | None:
     status = data.get("status")
     if status == "FAILED":
@@ -68,6 +83,64 @@ def _outcome(data: dict, account: ConnectedAccount, publish_id: str) -> Publishe
     return None
 
 
+def post_info(request: PublishRequest, info: CreatorInfo) -> dict[str, Any]:
+    """The post's settings as the creator allows them now. No audience is assumed: one the
+    creator does not offer (any more) stops the post."""
+    level = request.options.get("privacy_level")
+    if level not in info.privacy_options:
+        chosen = PRIVACY.get(level, level) if level else "none"
+        offered = ", ".join(PRIVACY.get(o, o) for o in info.privacy_options)
+        raise Permanent(
+            f"TikTok does not offer this account the audience chosen ({chosen}); it offers: "
+            f"{offered}. Edit the post and choose who can watch.",
+            platform="tiktok",
+        )
+    settings = {"title": request.text, "privacy_level": level}
+    for name in INTERACTIONS:
+        allowed = bool(request.options.get(f"allow_{name}")) and name not in info.disabled
+        settings[f"disable_{name}"] = not allowed
+    return settings
+
+
+def _start(
+    tiktok: TikTokConnector,
+    account: ConnectedAccount,
+    request: PublishRequest,
+    checkpoint: Checkpoint,
+    video: MediaItem,
+) -> str:
+    """creator_info, then init and the upload; the publish id once TikTok has every byte."""
+    info = CreatorInfo.from_data(tiktok.creator_info(account))
+    if info.max_duration and video.duration and video.duration > info.max_duration:
+        # creator_info's max_video_post_duration_sec may have changed since scheduling.
+        raise Permanent(
+            f"This TikTok account now posts videos up to {info.max_duration} seconds; "
+            f"this one is {round(video.duration)}.",
+            platform="tiktok",
+        )
+    chunk_size, count = chunk_plan(video.size)
+    body = tiktok.api(
+        "POST",
+        "/v2/post/publish/video/init/",
+        account.access_token,
+        json={
+            "post_info": post_info(request, info),
+            "source_info": {
+                "source": "FILE_UPLOAD",
+                "video_size": video.size,
+                "chunk_size": chunk_size,
+                "total_chunk_count": count,
+            },
+        },
+    )
+    data = body.get("data") or {}
+    publish_id = data["publish_id"]
+    checkpoint.save(publish_id=publish_id, uploaded=False)
+    _upload(tiktok, data["upload_url"], video)
+    checkpoint.save(uploaded=True)
+    return publish_id
+
+
 def publish(
     tiktok: TikTokConnector,
     account: ConnectedAccount,
@@ -76,32 +149,14 @@ def publish(
 ) -> Published:
     video = next(m for m in request.media if m.kind == "video")
     publish_id = checkpoint.data.get("publish_id")
+    if publish_id and not checkpoint.data.get("uploaded", True):
+        # An earlier attempt stopped during the upload: TikTok has it all, or never will.
+        if _upload_unfinished(_status(tiktok, account, publish_id), video):
+            publish_id = None
+        else:
+            checkpoint.save(uploaded=True)
     if not publish_id:
-        chunk_size, count = chunk_plan(video.size)
-        body = tiktok.api(
-            "POST",
-            "/v2/post/publish/video/init/",
-            account.access_token,
-            json={
-                "post_info": {
-                    "title": request.text,
-                    "privacy_level": request.options.get("privacy_level", "SELF_ONLY"),
-                    "disable_comment": False,
-                    "disable_duet": False,
-                    "disable_stitch": False,
-                },
-                "source_info": {
-                    "source": "FILE_UPLOAD",
-                    "video_size": video.size,
-                    "chunk_size": chunk_size,
-                    "total_chunk_count": count,
-                },
-            },
-        )
-        data = body.get("data") or {}
-        publish_id = data["publish_id"]
-        checkpoint.save(publish_id=publish_id)
-        _upload(tiktok, data["upload_url"], video)
+        publish_id = _start(tiktok, account, request, checkpoint, video)
     try:
         return wait_until(
             lambda: _outcome(_status(tiktok, account, publish_id), account, publish_id),
@@ -124,6 +179,9 @@ def find_published(
     if not publish_id:
         return None  # nothing was accepted: init never answered with an id
     data = _status(tiktok, account, publish_id)
+    video = next(m for m in request.media if m.kind == "video")
+    if not checkpoint.get("uploaded", True) and _upload_unfinished(data, video):
+        return None  # the upload broke off: nothing will be posted from this publish id
     try:
         found = _outcome(data, account, publish_id)
     except Permanent:

@@ -8,8 +8,17 @@ from typing import Any
 
 from ...models import ConnectedAccount
 from .. import Platform
-from ..network import Check, Feature, MediaFacts, Network, ReplyRule, ReplyTarget, Thread
-from . import composer, inbox
+from ..network import (
+    Check,
+    EventsStatus,
+    Feature,
+    MediaFacts,
+    Network,
+    ReplyRule,
+    ReplyTarget,
+    Thread,
+)
+from . import activity, composer, inbox
 from .connector import XConnector
 from .webhooks import XWebhooks
 
@@ -36,16 +45,25 @@ class XNetwork(Network):
     def reply_rule(self, account: ConnectedAccount, thread: Thread, now: datetime) -> ReplyRule:
         if thread.kind == "message":
             return ReplyRule(True, max_length=DM_MAX_LENGTH)
+        handle = account.handle.lstrip("@")
+        # Self-serve apps may reply only to a post whose author @mentioned the account (or
+        # quoted it, which the inbox does not receive): X changelog 2026-02-23.
+        if activity.self_serve() and not inbox.mentions(thread.last_inbound_text, handle):
+            return ReplyRule(
+                False,
+                f"X lets Mixora's plan reply only to posts that mention @{handle}, and this one "
+                "does not: answer it on X.",
+            )
         return ReplyRule(True, max_length=composer.MAX_WEIGHTED, counter=composer.weighted_length)
 
     def send_reply(self, account: ConnectedAccount, target: ReplyTarget) -> str:
-        return inbox.send(connector(), account, target)
+        return inbox.send(self.client, account, target)
 
+    def on_connected(self, account: ConnectedAccount) -> EventsStatus:
+        return inbox.start(self.client, account)
 
-def connector() -> XConnector:
-    from ..registry import connector as by_provider
-
-    return by_provider(XConnector.provider)  # type: ignore[return-value]
+    def on_disconnecting(self, account: ConnectedAccount) -> None:
+        inbox.stop(self.client, account)
 
 
 CONNECTOR = XConnector

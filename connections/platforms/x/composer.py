@@ -16,6 +16,9 @@ with warnings.catch_warnings():  # twitter-text still imports the deprecated pkg
     from twitter_text import parse_tweet
 
 MAX_WEIGHTED = 280
+# twitter-text marks a post holding any of these invalid (config: invalidCharacters), and X
+# refuses it; parse_tweet still counts it within 280 (github.com/twitter/twitter-text).
+INVALID_CHARACTERS = {"\ufffe": "U+FFFE", "\ufeff": "U+FEFF", "\uffff": "U+FFFF"}
 
 
 def weighted_length(text: str) -> int:
@@ -31,6 +34,11 @@ def check_x(text: str, media: list[MediaFacts], options: Mapping[str, Any]) -> C
         check.problems.append(
             f"X allows 280 characters (links count 23, emoji and CJK count 2): this is "
             f"{check.used}."
+        )
+    if found := [name for char, name in INVALID_CHARACTERS.items() if char in text]:
+        check.problems.append(
+            f"X refuses text containing the invisible character {', '.join(found)}: remove it "
+            "(it often comes from pasting)."
         )
     if videos and (videos > 1 or images):
         check.problems.append("X takes one video on its own, or up to 4 images.")

@@ -41,11 +41,22 @@ LABEL = "X"
 
 
 def classify(response: requests.Response) -> dict[str, Any]:
-    # Classify on status and headers, never on body text (docs.x.com response codes).
+    # Classify on status, headers and the problem type, never on body text (docs.x.com
+    # response codes).
     body = json_or_empty(response)
     if response.ok:
         return body
-    detail = body.get("detail") or body.get("title") or ""
+    errors = body.get("errors") if isinstance(body.get("errors"), list) else []
+    legacy = str((errors[0] if errors else {}).get("message") or "")
+    detail = body.get("detail") or body.get("title") or legacy
+    if str(body.get("type", "")).endswith("/usage-capped"):
+        # Also a 429, but the app's monthly cap: no retry helps before the period ends
+        # (docs.x.com/x-api/fundamentals/response-codes-and-errors).
+        raise Permanent(
+            f"Mixora's X app reached its usage cap ({detail or 'usage capped'}).",
+            platform="x",
+            status=response.status_code,
+        )
     if response.status_code == 401:
         raise AuthExpired("X no longer accepts this account's token.", platform="x", status=401)
     if response.status_code == 429:

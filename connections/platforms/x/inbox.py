@@ -1,39 +1,52 @@
-"""X direct messages, replies and mentions: what this deployment's X API plan allows, and the
-calls that answer (docs.x.com/x-api/direct-messages, docs.x.com/x-api/posts)."""
+"""X direct messages, replies and mentions: what this deployment's X API plan allows, the X
+Activity API subscriptions that bring them, and the calls that answer
+(docs.x.com/x-api/direct-messages, docs.x.com/x-api/posts, docs.x.com/x-api/activity)."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
-from django.conf import settings
-
+from ...models import ConnectedAccount
 from ...services import call_with_refresh
-from ..network import Feature, ReplyTarget, missing_scopes, scoped_feature
+from ..network import EventsStatus, Feature, ReplyTarget, missing_scopes, scoped_feature
+from . import activity
 
 if TYPE_CHECKING:
-    from ...models import ConnectedAccount
     from .connector import XConnector
 
-TIERS = ("free", "basic", "pro", "enterprise")
+DM_SCOPES = ("dm.read", "dm.write")
 
 
-def tier_at_least(tier: str) -> bool:
-    current = settings.X_API_TIER if settings.X_API_TIER in TIERS else "free"
-    return TIERS.index(current) >= TIERS.index(tier)
+def plan_full_detail() -> str:
+    capacity = activity.inbox_capacity()
+    label = activity.PLAN_LABELS[activity.plan()]
+    return (
+        f"Mixora's X plan ({label}) allows {capacity} accounts with an inbox, and all of them "
+        "are in use: direct messages, replies and mentions of this account are not received."
+    )
+
+
+def plan_is_full(account: ConnectedAccount) -> bool:
+    """Whether every inbox the plan allows is taken by other accounts of this deployment."""
+    receiving = ConnectedAccount.objects.filter(
+        platform=account.platform, details__events__receiving=True
+    ).exclude(pk=account.pk)
+    return not _receiving(account) and receiving.count() >= activity.inbox_capacity()
+
+
+def _receiving(account: ConnectedAccount) -> bool:
+    return bool(((account.details or {}).get("events") or {}).get("receiving"))
 
 
 def features(account: ConnectedAccount) -> list[Feature]:
-    plan = settings.X_API_TIER
-    if not tier_at_least("pro"):
-        detail = (
-            f"Mixora's X API plan ({plan}) has no Account Activity access: direct messages "
-            "and mentions need the Pro plan or higher."
-        )
+    if plan_is_full(account):
+        detail = plan_full_detail()
         return [
             Feature("message", "Direct messages", False, False, detail),
             Feature("comment", "Replies and mentions", False, False, detail),
         ]
-    dm_missing = missing_scopes(account, "dm.read", "dm.write")
+    dm_missing = missing_scopes(account, *DM_SCOPES)
     dm_detail = (
         f"Reconnect and allow {', '.join(dm_missing)} to read and answer direct messages."
         if dm_missing
@@ -43,6 +56,36 @@ def features(account: ConnectedAccount) -> list[Feature]:
         Feature("message", "Direct messages", not dm_missing, not dm_missing, dm_detail),
         scoped_feature(account, "comment", "Replies and mentions", "tweet.write"),
     ]
+
+
+def start(client: XConnector, account: ConnectedAccount) -> EventsStatus:
+    """Subscribe the account to its mentions, replies and (with the DM scope) direct messages,
+    unless the plan's inboxes are all taken."""
+    if plan_is_full(account):
+        return EventsStatus(False, plan_full_detail())
+    with_dms = not missing_scopes(account, "dm.read")
+    events = activity.POST_EVENTS + (activity.DM_EVENTS if with_dms else ())
+    if not activity.subscribe(client, account, events):
+        return EventsStatus(
+            False,
+            "Subscribed at X, but Mixora's X webhook is not registered yet: run "
+            "`manage.py register_webhooks`.",
+        )
+    if not with_dms:
+        return EventsStatus(
+            True, "X sends mentions and replies; reconnect and allow dm.read for direct messages."
+        )
+    return EventsStatus(True, "X sends mentions, replies and direct messages as they happen.")
+
+
+def stop(client: XConnector, account: ConnectedAccount) -> None:
+    activity.unsubscribe(client, account)
+
+
+def mentions(text: str, handle: str) -> bool:
+    """Whether the text @mentions the handle (X handles are letters, digits and _)."""
+    name = handle.lstrip("@")
+    return bool(name) and re.search(rf"(?<![\w@])@{re.escape(name)}(?!\w)", text, re.I) is not None
 
 
 def send(client: XConnector, account: ConnectedAccount, target: ReplyTarget) -> str:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .x import XConnector
 
 CHUNK = 4 * 1024 * 1024  # under the 5 MB recommended segment size
+# A media id expires 24 h after FINALIZE (expires_after_secs 86400): reuse it only while fresh.
 MEDIA_REUSE_SECONDS = 20 * 3600
 
 
@@ -35,7 +36,8 @@ def _upload_image(x: XConnector, token: str, item: MediaItem) -> str:
     return str(body["data"]["id"])
 
 
-def _upload_video(x: XConnector, token: str, item: MediaItem) -> str:
+def _initialize_video(x: XConnector, token: str, item: MediaItem) -> str:
+    """Upload a video (initialize, append, finalize); its media id."""
     init = x.api(
         "POST",
         "/2/media/upload/initialize",
@@ -58,42 +60,58 @@ def _upload_video(x: XConnector, token: str, item: MediaItem) -> str:
                 data={"segment_index": str(index)},
             )
             index += 1
-    final = x.api("POST", f"/2/media/upload/{media_id}/finalize", token)
-    if (final.get("data") or {}).get("processing_info"):
-
-        def processed() -> str | None:
-            info = (
-                x.api(
-                    "GET",
-                    "/2/media/upload",
-                    token,
-                    params={"command": "STATUS", "media_id": media_id},
-                )
-                .get("data", {})
-                .get("processing_info")
-                or {}
-            )
-            if info.get("state") == "failed":
-                reason = (info.get("error") or {}).get("message", "processing failed")
-                raise Permanent(f"X could not process the video: {reason}.", platform="x")
-            return "ok" if info.get("state") in (None, "succeeded") else None
-
-        wait_until(processed, what="X's video processing", platform="x")
+    x.api("POST", f"/2/media/upload/{media_id}/finalize", token)
     return media_id
+
+
+def _wait_processed(x: XConnector, token: str, media_id: str) -> None:
+    """Poll STATUS until the video is ready; X keeps polling (not re-uploading) across attempts
+    (media-upload-chunked: no processing_info means ready)."""
+
+    def processed() -> str | None:
+        status = x.api(
+            "GET", "/2/media/upload", token, params={"command": "STATUS", "media_id": media_id}
+        )
+        info = (status.get("data") or {}).get("processing_info") or {}
+        if info.get("state") == "failed":
+            reason = (info.get("error") or {}).get("message", "processing failed")
+            raise Permanent(f"X could not process the video: {reason}.", platform="x")
+        return "ok" if info.get("state") in (None, "succeeded") else None
+
+    wait_until(processed, what="X's video processing", platform="x")
+
+
+def _upload_all(
+    x: XConnector, token: str, request: PublishRequest, checkpoint: Checkpoint
+) -> list[str]:
+    """Each item's media id. A video's id is saved as soon as X has it, so an attempt that
+    gives up while X still processes it polls the same id next time instead of uploading it
+    again (a media id stays usable for a day after FINALIZE: expires_after_secs 86400)."""
+    fresh = time.time() - checkpoint.data.get("media_uploaded_at", 0) < MEDIA_REUSE_SECONDS
+    done = list(checkpoint.data.get("media_ids", [])) if fresh else []
+    if not fresh:
+        checkpoint.save(media_ids=[], media_uploaded_at=time.time())
+    for item in request.media[len(done) :]:
+        if item.kind == "video":
+            media_id = _initialize_video(x, token, item)
+            done.append(media_id)
+            checkpoint.save(media_ids=done, processed=False)
+        else:
+            done.append(_upload_image(x, token, item))
+            checkpoint.save(media_ids=done)
+    if not checkpoint.data.get("processed", True):
+        for item, media_id in zip(request.media, done, strict=True):
+            if item.kind == "video":
+                _wait_processed(x, token, media_id)
+        checkpoint.save(processed=True)
+    return done
 
 
 def publish(
     x: XConnector, account: ConnectedAccount, request: PublishRequest, checkpoint: Checkpoint
 ) -> Published:
     token = account.access_token
-    # Uploaded media expire after about a day: reuse them only while fresh.
-    fresh = time.time() - checkpoint.data.get("media_uploaded_at", 0) < MEDIA_REUSE_SECONDS
-    media_ids = list(checkpoint.data.get("media_ids", [])) if fresh else []
-    if not media_ids and request.media:
-        for item in request.media:
-            upload = _upload_video if item.kind == "video" else _upload_image
-            media_ids.append(upload(x, token, item))
-        checkpoint.save(media_ids=media_ids, media_uploaded_at=time.time())
+    media_ids = _upload_all(x, token, request, checkpoint) if request.media else []
     payload: dict = {"text": request.text}
     if media_ids:
         payload["media"] = {"media_ids": media_ids}

@@ -1,6 +1,6 @@
-"""X's webhook endpoint (`/webhooks/x/`) for Account Activity events.
+"""X's webhook endpoint (`/webhooks/x/`) for X Activity API events.
 
-docs.x.com/x-api/account-activity/securing-webhooks: X's CRC is a GET with `crc_token`,
+docs.x.com/x-api/webhooks/quickstart: X's CRC is a GET with `crc_token`,
 answered with `{"response_token": "sha256=<base64 HMAC-SHA256(consumer secret, crc_token)>"}`;
 every POST carries `x-twitter-webhooks-signature` made the same way over the raw body."""
 
@@ -17,8 +17,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from ..inbox_types import InboundItem
-from ..network import WebhookSource, emulator_register
-from . import events
+from ..network import WebhookSource
+from . import activity, events
 
 # The CRC answer is the same HMAC as a delivery's signature, so answering any string would
 # sign any body. X's crc_token is a short token of URL-safe base64 characters; a delivery is a
@@ -67,6 +67,7 @@ class XWebhooks(WebhookSource):
         return events.parse(body)
 
     def register(self, callback_url: str) -> str:
-        return emulator_register(
-            {"platform": "x", "url": callback_url, "secret": settings.X_CONSUMER_SECRET}
-        )
+        from ..registry import connector
+        from .connector import XConnector
+
+        return activity.register(connector(XConnector.provider), callback_url)  # type: ignore[arg-type]

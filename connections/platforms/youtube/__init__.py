@@ -6,8 +6,6 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-
 from ...models import ConnectedAccount
 from .. import Platform
 from ..inbox_types import InboundItem
@@ -21,7 +19,7 @@ from ..network import (
     Thread,
     missing_scopes,
 )
-from . import composer, inbox
+from . import cadence, composer, inbox
 from .connector import GoogleConnector
 
 MANAGE_COMMENTS = "https://www.googleapis.com/auth/youtube.force-ssl"
@@ -49,8 +47,11 @@ class YouTubeNetwork(Network):
         }
 
     def inbox_features(self, account: ConnectedAccount) -> list[Feature]:
-        minutes = max(1, round(settings.INBOX_POLL_SECONDS / 60))
-        polled = f"Checked for new comments every {minutes} min (YouTube has no webhooks)."
+        minutes = max(1, round(cadence.interval_seconds(account) / 60))
+        polled = (
+            f"Checked for new comments every {minutes} min (YouTube has no webhooks; busy "
+            "channels are checked more often, and all less when the daily quota runs low)."
+        )
         missing = missing_scopes(account, MANAGE_COMMENTS)
         detail = "Reconnect and allow managing comments to answer here." if missing else polled
         return [Feature("comment", "Video comments", True, not missing, detail)]
@@ -59,16 +60,13 @@ class YouTubeNetwork(Network):
         return ReplyRule(True, max_length=COMMENT_MAX_LENGTH)
 
     def send_reply(self, account: ConnectedAccount, target: ReplyTarget) -> str:
-        return inbox.send(connector(), account, target)
+        return inbox.send(self.client, account, target)
 
     def poll(self, account: ConnectedAccount, since: datetime | None) -> Iterator[InboundItem]:
-        return inbox.items(connector(), account, since)
+        return inbox.items(self.client, account, since)
 
-
-def connector() -> GoogleConnector:
-    from ..registry import connector as by_provider
-
-    return by_provider(GoogleConnector.provider)  # type: ignore[return-value]
+    def poll_interval_seconds(self, account: ConnectedAccount) -> int:
+        return cadence.interval_seconds(account)
 
 
 CONNECTOR = GoogleConnector

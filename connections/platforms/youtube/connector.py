@@ -5,9 +5,9 @@ https://developers.google.com/youtube/v3/docs/errors"""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+import re
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import requests
 from django.utils import timezone
@@ -25,7 +25,7 @@ from ..base import (
     json_or_empty,
     unexpected,
 )
-from . import endpoints, publish
+from . import endpoints, publish, quota
 
 SCOPES = [
     "https://www.googleapis.com/auth/youtube.upload",
@@ -35,28 +35,25 @@ SCOPES = [
 LABEL = "YouTube"
 
 
-def _next_pacific_midnight() -> datetime:
-    # The daily quota resets at midnight Pacific time.
-    pacific = timezone.now().astimezone(ZoneInfo("America/Los_Angeles"))
-    return datetime.combine(pacific.date() + timedelta(days=1), time(0), tzinfo=pacific.tzinfo)
-
-
 def classify(response: requests.Response) -> dict[str, Any]:
     body = json_or_empty(response)
     if response.ok:
         return body
     error = body.get("error") if isinstance(body.get("error"), dict) else {}
     reasons = {e.get("reason") for e in error.get("errors", []) if isinstance(e, dict)}
-    message = error.get("message") or response.reason
+    # Google's messages hold HTML (<code>, <a href>): keep the words only.
+    message = re.sub(r"<[^>]+>", "", error.get("message") or response.reason or "")
     status = response.status_code
     if status == 401:
         raise AuthExpired(
             "YouTube no longer accepts this account's token.", platform="google", status=status
         )
     if "quotaExceeded" in reasons:
-        raise RateLimited(
+        # The daily quota resets at midnight Pacific time (developers.google.com/youtube/v3/
+        # determine_quota_cost).
+        raise quota.QuotaExhausted(
             "Mixora's daily YouTube quota is used up.",
-            retry_at=_next_pacific_midnight(),
+            retry_at=quota.next_pacific_midnight(),
             platform="google",
             status=status,
         )
@@ -152,15 +149,24 @@ class GoogleConnector(BaseConnector):
     def profile(self, account: ConnectedAccount) -> Profile:
         return self.profile_for(account.access_token)
 
-    def api(self, method: str, path: str, token: str, **kwargs: Any) -> dict[str, Any]:
-        """A YouTube Data API call (`path` under /youtube/v3) with the account's token."""
-        return self.call(
-            method,
-            endpoints.api_url() + path,
-            classify=classify,
-            headers={"Authorization": f"Bearer {token}"},
-            **kwargs,
-        )
+    def api(
+        self, method: str, path: str, token: str, *, polling: bool = False, **kwargs: Any
+    ) -> dict[str, Any]:
+        """A YouTube Data API call (`path` under /youtube/v3) with the account's token,
+        charged to the daily quota first: a list costs 1 unit, an insert 50."""
+        quota.spend(quota.INSERT if method == "POST" else quota.LIST, polling=polling)
+        url = endpoints.api_url() + path
+        try:
+            return self.call(
+                method,
+                url,
+                classify=classify,
+                headers={"Authorization": f"Bearer {token}"},
+                **kwargs,
+            )
+        except quota.QuotaExhausted:
+            quota.exhaust()  # Google's count wins over ours until midnight
+            raise
 
     def start_upload(self, account: ConnectedAccount, resource: dict, video: MediaItem) -> str:
         """Open a resumable upload session; returns its URI."""
@@ -172,6 +178,7 @@ class GoogleConnector(BaseConnector):
                 raise unexpected(LABEL, response)
             return location
 
+        quota.spend_upload()  # videos.insert: its own daily bucket, not units
         return self.call(
             "POST",
             f"{endpoints.upload_url()}/videos",
@@ -186,21 +193,30 @@ class GoogleConnector(BaseConnector):
         )
 
     def upload_chunk(
-        self, session: str, data: bytes, first: int, last: int, total: int, content_type: str
+        self,
+        session: str,
+        token: str,
+        data: bytes,
+        first: int,
+        last: int,
+        total: int,
+        content_type: str,
     ) -> tuple[bool, str]:
-        """(True, video id) when the upload is complete, else (False, last byte received)."""
+        """(True, video id) when the upload is complete, else (False, last byte received).
+        Every PUT carries the token, as each request of the resumable guide does."""
         return self.call(
             "PUT",
             session,
             classify=_upload_answer,
             data=data,
             headers={
+                "Authorization": f"Bearer {token}",
                 "Content-Type": content_type,
                 "Content-Range": f"bytes {first}-{last}/{total}",
             },
         )
 
-    def upload_state(self, session: str, total: int) -> str:
+    def upload_state(self, session: str, token: str, total: int) -> str:
         """Ask a session how far it got: "id:<video id>" when complete, else the next offset."""
         done, answer = self.call(
             "PUT",
@@ -208,6 +224,7 @@ class GoogleConnector(BaseConnector):
             classify=_upload_answer,
             data=b"",
             headers={
+                "Authorization": f"Bearer {token}",
                 "Content-Range": f"bytes */{total}",
                 "Content-Length": "0",
             },
@@ -215,12 +232,8 @@ class GoogleConnector(BaseConnector):
         return f"id:{answer}" if done else str(int(answer) + 1)
 
     def profile_for(self, access_token: str) -> Profile:
-        body = self.call(
-            "GET",
-            f"{endpoints.api_url()}/channels",
-            classify=classify,
-            params={"part": "snippet,statistics", "mine": "true"},
-            headers={"Authorization": f"Bearer {access_token}"},
+        body = self.api(
+            "GET", "/channels", access_token, params={"part": "snippet,statistics", "mine": "true"}
         )
         items = body.get("items") or []
         if not items:

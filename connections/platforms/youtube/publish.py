@@ -11,8 +11,8 @@ from ...errors import Permanent
 from ..base import Checkpoint, MediaItem, Published, PublishRequest
 
 if TYPE_CHECKING:
-    from ..models import ConnectedAccount
-    from .google import GoogleConnector
+    from ...models import ConnectedAccount
+    from .connector import GoogleConnector
 
 CHUNK = 32 * 256 * 1024  # 8 MiB: chunks must be multiples of 256 KiB
 
@@ -21,7 +21,9 @@ def _watch_url(video_id: str) -> str:
     return f"https://www.youtube.com/watch?v={video_id}"
 
 
-def _send_from(google: GoogleConnector, session: str, item: MediaItem, offset: int) -> str:
+def _send_from(
+    google: GoogleConnector, session: str, token: str, item: MediaItem, offset: int
+) -> str:
     """Upload the bytes from `offset`; returns the new video's id."""
     with item.open() as stream:
         stream.seek(offset)
@@ -29,17 +31,17 @@ def _send_from(google: GoogleConnector, session: str, item: MediaItem, offset: i
             chunk = stream.read(CHUNK)
             last = offset + len(chunk) - 1
             done, answer = google.upload_chunk(
-                session, chunk, offset, last, item.size, item.content_type
+                session, token, chunk, offset, last, item.size, item.content_type
             )
             if done:
                 return answer
             offset = int(answer) + 1
 
 
-def _session_state(google: GoogleConnector, session: str, size: int) -> str | None:
+def _session_state(google: GoogleConnector, session: str, token: str, size: int) -> str | None:
     """The session's progress, or None when YouTube no longer knows it (expired: 404/410)."""
     try:
-        return google.upload_state(session, size)
+        return google.upload_state(session, token, size)
     except Permanent:
         return None
 
@@ -53,7 +55,8 @@ def publish(
     video = next(m for m in request.media if m.kind == "video")
     session = checkpoint.data.get("session")
     offset = 0
-    state = _session_state(google, session, video.size) if session else None
+    token = account.access_token
+    state = _session_state(google, session, token, video.size) if session else None
     if state and state.startswith("id:"):
         return Published(state[3:], _watch_url(state[3:]))
     if state:
@@ -71,7 +74,7 @@ def publish(
             video,
         )
         checkpoint.save(session=session)
-    video_id = _send_from(google, session, video, offset)
+    video_id = _send_from(google, session, token, video, offset)
     return Published(video_id, _watch_url(video_id))
 
 
@@ -86,7 +89,7 @@ def find_published(
     if not session:
         return None  # the session never started: nothing can be on YouTube
     video = next(m for m in request.media if m.kind == "video")
-    state = _session_state(google, session, video.size) or ""
+    state = _session_state(google, session, account.access_token, video.size) or ""
     if state.startswith("id:"):
         return Published(state[3:], _watch_url(state[3:]))
     return None  # incomplete: publishing resumes the same session
