@@ -92,11 +92,19 @@ def start_events(account: ConnectedAccount) -> EventsStatus | None:
     except PlatformError as exc:
         log.warning("events for %s account %s: %s", account.platform, account.pk, exc.message)
         status = EventsStatus(False, exc.message)
-    if status is not None:
-        details = dict(account.details or {})
+    except Exception:  # runs after the account is saved: a bug here must not undo the connect
+        log.exception("events for %s account %s", account.platform, account.pk)
+        status = EventsStatus(False, "Mixora could not ask the platform; reconnect to try again.")
+    if status is None:
+        return None
+    with transaction.atomic():  # only the "events" key changes, whatever else was written
+        current = ConnectedAccount.objects.select_for_update().filter(pk=account.pk).first()
+        if current is None:  # disconnected meanwhile
+            return status
+        details = dict(current.details or {})
         details["events"] = {"receiving": status.receiving, "detail": status.detail[:300]}
         ConnectedAccount.objects.filter(pk=account.pk).update(details=details)
-        account.details = details
+    account.details = details
     return status
 
 
@@ -216,6 +224,8 @@ class Disconnected:
     account_name: str
     revoked_at_platform: bool
     revoke_error: str = ""
+    # The platform did not confirm it stopped sending the account's events.
+    events_error: str = ""
 
 
 def deletion_summary(account: ConnectedAccount) -> list[tuple[str, int]]:
@@ -236,10 +246,13 @@ def disconnect(account: ConnectedAccount, request: HttpRequest) -> Disconnected:
     """Revoke at the platform where it can, then delete the tokens and every piece of this
     account's platform data we hold (privacy policy §6: content is kept until you
     disconnect the platform)."""
-    revoked, error = False, ""
+    revoked, error, events_error = False, "", ""
     try:
         network_for(account).on_disconnecting(account)
-    except PlatformError as exc:  # the platform stops sending once access is revoked anyway
+    except PlatformError as exc:
+        # Whatever still arrives is dropped on receipt (no connected account matches it); the
+        # person is told, so they can remove Mixora at the platform too.
+        events_error = exc.message
         log.warning(
             "stopping events of %s account %s failed: %s", account.platform, account.pk, exc.message
         )
@@ -267,4 +280,4 @@ def disconnect(account: ConnectedAccount, request: HttpRequest) -> Disconnected:
         )
         account_disconnecting.send(sender=ConnectedAccount, account=account)
         account.delete()
-    return Disconnected(name, revoked, error)
+    return Disconnected(name, revoked, error, events_error)

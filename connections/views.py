@@ -146,14 +146,16 @@ def disconnect(request: WorkspaceRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(ConnectedAccount, pk=pk, workspace=request.workspace)
     if request.method == "POST":
         result = services.disconnect(account, request)
-        if result.revoked_at_platform or not result.revoke_error:
+        problems = [p for p in (result.revoke_error, result.events_error) if p]
+        if not problems:
             messages.success(request, f"Disconnected {result.account_name}.")
         else:
             messages.warning(
                 request,
                 f"Disconnected {result.account_name} and deleted its data here, but the "
-                f"platform did not confirm revoking access ({result.revoke_error}). You can "
-                "also remove Mixora in the platform's own settings.",
+                f"platform did not confirm every step ({'; '.join(problems)}). Anything it "
+                "still sends is ignored; you can also remove Mixora in the platform's own "
+                "settings.",
             )
         return redirect("connections", request.workspace.slug)
     context = {

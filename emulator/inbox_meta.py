@@ -136,8 +136,9 @@ def inbound(req: Request, payload: dict, sender: dict, text: str) -> Event:
 
 def _gated(event: Event, field: str) -> Event:
     """Meta sends a Page's events only once the Page installed the app with that field, and an
-    Instagram account's once its linked Page installed the app (any field): see
-    `install_app`. developers.facebook.com/documentation/pages-api/webhooks-for-pages"""
+    Instagram account's once its linked Page installed the app (any field) and the app has that
+    Instagram field: see `install_app`, `_subscribe_instagram`.
+    developers.facebook.com/documentation/pages-api/webhooks-for-pages"""
     event.subscriber, event.subscription_field = event.account_id, field
     return event
 
@@ -334,11 +335,9 @@ def install_app(req: Request) -> Response:
     # A POST sets the app's fields on the Page (the edge holds one set per app).
     subscriptions.subscribe("meta", page.id, fields, app_id=token.client_id, object="page")
     if page.instagram:
-        # Installing on the linked Page turns on the Instagram account's webhooks, with every
-        # app-level field (instagram/features/webhook "Enable Page subscriptions"; webhooks/setup).
-        subscriptions.subscribe(
-            "meta", page.instagram.id, list(INSTAGRAM_FIELDS), object="instagram", page_id=page.id
-        )
+        # Installing on the linked Page turns on the Instagram account's webhooks
+        # (instagram/features/webhook "Enable Page subscriptions"), for the app's Instagram fields.
+        _subscribe_instagram(page.instagram.id, page.id)
     # Clients see boolean true (the doc sample shows the string "true").
     return json_response({"success": True})
 
@@ -355,6 +354,39 @@ def uninstall_app(req: Request) -> Response:
 
 
 # --- the app's own webhook settings (App-level subscriptions) ---------------------------------
+
+# The App Dashboard's Instagram messaging fields, which the subscriptions edge cannot set
+# (instagram/features/webhook). The emulator's app starts with them ticked, as that page's setup
+# asks; `POST /_control/meta/app_dashboard` changes them (docs/emulator.md).
+DASHBOARD_ONLY = {"instagram": frozenset(INSTAGRAM_FIELDS) - APP_OBJECTS["instagram"]}
+
+
+def _app_fields() -> dict[str, list[str]]:
+    """The app's fields per object (`page`, `instagram`), however they were set."""
+    table = STATE.table("meta_app_fields")
+    if not table:
+        table.update({obj: sorted(fields) for obj, fields in DASHBOARD_ONLY.items()})
+    return table
+
+
+def _subscribe_instagram(account_id: str, page_id: str) -> None:
+    """An Instagram account gets the app's Instagram fields, no more, and cannot choose its
+    own: "only fields with subscriptions at both the page and app levels will get Webhooks"
+    (graph-api/reference/page/subscribed_apps; instagram-platform/webhooks, setup)."""
+    app = set(_app_fields().get("instagram", ()))
+    fields = [name for name in INSTAGRAM_FIELDS if name in app]
+    subscriptions.subscribe("meta", account_id, fields, object="instagram", page_id=page_id)
+
+
+def _set_app_fields(obj: str, fields: list[str]) -> None:
+    """Record the app's fields for one object; installed Instagram accounts follow at once."""
+    _app_fields()[obj] = sorted(set(fields))
+    if obj != "instagram":
+        return
+    for entry in list(STATE.table("account_subscriptions").values()):
+        if entry["platform"] == "meta" and entry.get("object") == "instagram":
+            _subscribe_instagram(entry["account_id"], entry["page_id"])
+
 
 # App ids are numbers on Facebook; the emulator accepts any client id (docs/emulator.md).
 APP_SUBSCRIPTIONS = GRAPH + r"/(?P<app>[^/]+)/subscriptions"
@@ -400,10 +432,10 @@ def subscribe_app(req: Request) -> Response:
         # A failed handshake leaves nothing subscribed (getting-started: "Verification Requests").
         message = f"(#2200) callback verification failed: {subscription['reason']}"
         raise Abort(graph_error(400, 2200, message))
-    objects = dict(STATE.table("webhook_subscriptions").get("meta", {}).get("objects", {}))
-    objects[obj] = sorted(set(fields))
-    subscription["objects"] = objects
     STATE.table("webhook_subscriptions")["meta"] = subscription
+    # The edge sets the fields it can; Instagram messaging fields stay as the Dashboard set them.
+    kept = [name for name in _app_fields().get(obj, ()) if name not in APP_OBJECTS[obj]]
+    _set_app_fields(obj, fields + kept)
     return json_response({"success": True})
 
 
@@ -418,6 +450,28 @@ def app_subscriptions(req: Request) -> Response:
             "active": bool(current.get("verified")),
             "fields": [{"name": name, "version": "v25.0"} for name in fields],
         }
-        for obj, fields in (current.get("objects") or {}).items()
+        for obj, fields in _app_fields().items()
+        if current and fields
     ]
     return json_response({"data": data})
+
+
+@subscriptions.service.route("POST", r"/_control/meta/app_dashboard")
+def app_dashboard(req: Request) -> Response:
+    """Stand-in for the App Dashboard's Webhooks settings: the app's Instagram fields, messaging
+    ones included (the only place to set those: instagram/features/webhook)."""
+    payload = req.json if isinstance(req.json, dict) else {}
+    fields = payload.get("fields")
+    if payload.get("object") != "instagram":
+        return json_response({"error": "object must be instagram"}, 400)
+    if not isinstance(fields, list) or not all(name in INSTAGRAM_FIELDS for name in fields):
+        return json_response(
+            {"error": f"fields must be a list of: {', '.join(INSTAGRAM_FIELDS)}"}, 400
+        )
+    _set_app_fields("instagram", fields)
+    return json_response(_app_fields())
+
+
+@subscriptions.service.route("GET", r"/_control/meta/app_dashboard")
+def app_dashboard_fields(req: Request) -> Response:
+    return json_response(_app_fields())

@@ -36,7 +36,9 @@ from emulator.posts import iso
 from emulator.server import Request, Response, Service, json_response, with_query
 from emulator.state import STATE
 
-WEBHOOK_PLATFORMS = ("meta", "x", "linkedin")
+# The control stand-ins for settings pages with no API (Meta's App Dashboard, LinkedIn's
+# Developer Portal); X webhooks register through POST /2/webhooks (emulator/inbox_x.py).
+WEBHOOK_PLATFORMS = ("meta", "linkedin")
 BUILDERS = {
     "meta": inbox_meta.inbound,
     "x": inbox_x.inbound,
@@ -119,7 +121,7 @@ def subscribe(req: Request) -> Response:
     payload = req.json if isinstance(req.json, dict) else {}
     platform = payload.get("platform")
     if platform not in WEBHOOK_PLATFORMS:
-        return json_response({"error": "platform must be meta, x or linkedin"}, 400)
+        return json_response({"error": "platform must be meta or linkedin"}, 400)
     url, secret = payload.get("url"), payload.get("secret")
     if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
         return json_response({"error": "url must be an http(s) URL"}, 400)

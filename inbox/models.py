@@ -130,6 +130,9 @@ class Message(models.Model):
     # Outgoing: what the send used (Meta messaging_type / tag) and its progress.
     messaging_type = models.CharField(max_length=20, blank=True)
     tag = models.CharField(max_length=20, blank=True)
+    # Outgoing: the platform id of the customer's message this reply answers, as it was when
+    # the person wrote it (a later message in the thread must not change what it answers).
+    in_reply_to = models.CharField(max_length=200, blank=True)
     send_started_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     # Inbound: [kind, url] of attachments still to copy into our storage.

@@ -13,8 +13,10 @@ from .windows import thread_of
 
 def send(message: Message) -> str:
     """Send one reply; the platform's id for it. Raises a PlatformError."""
+    # What the person answered, even if more arrived since.
+    thread = thread_of(message.conversation, answering=message.in_reply_to)
     target = ReplyTarget(
-        thread=thread_of(message.conversation),
+        thread=thread,
         text=message.text,
         messaging_type=message.messaging_type,
         tag=message.tag,

@@ -1,6 +1,6 @@
-"""Networks without webhooks (YouTube) are polled: each account's network lists what is newer
-than what we already hold, every `poll_interval_seconds` of its network (INBOX_POLL_SECONDS
-unless the network adapts it)."""
+"""Networks that are polled (YouTube, which has no webhooks; LinkedIn, as a reconcile of its
+webhooks): each account's network lists what is newer than what we already hold, as often as
+the network says (`poll_interval_seconds`)."""
 
 from __future__ import annotations
 
@@ -63,8 +63,10 @@ def poll(account: ConnectedAccount) -> int:
         log.info("polling %s failed: %s", account.pk, exc.message)
         state.last_error = exc.message[:300]
     else:
+        # Only a walk that finished moves the bookmark: items come newest first, so one that
+        # stopped halfway has not seen the older ones after where it stopped.
         state.last_error = ""
+        state.newest_seen_at = newest
     state.last_polled_at = timezone.now()
-    state.newest_seen_at = newest
     state.save()
     return new

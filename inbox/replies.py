@@ -18,7 +18,7 @@ from mixora.errors import UserFacingError
 
 from . import platform_calls
 from .models import Conversation, Message
-from .windows import reply_rule
+from .windows import reply_rule, thread_of
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,8 @@ def create_reply(
     text = text.strip()
     if not text:
         raise UserFacingError("Type a reply first.")
-    rule = reply_rule(conversation)
+    thread = thread_of(conversation)
+    rule = reply_rule(conversation, thread=thread)
     if not rule.allowed:
         raise UserFacingError(rule.reason)
     length = rule.length(text)
@@ -60,6 +61,7 @@ def create_reply(
             status=Message.Status.SENDING,
             messaging_type=rule.messaging_type,
             tag=rule.tag,
+            in_reply_to=thread.last_inbound_id,
         )
         Conversation.objects.filter(pk=conversation.pk).update(
             last_message_at=message.sent_at,
@@ -89,8 +91,10 @@ def add_note(conversation: Conversation, author: User, text: str) -> Message:
 
 
 def retry(message: Message, actor: User) -> None:
-    """Send a failed reply again (the same row: it can only ever be sent once)."""
-    rule = reply_rule(message.conversation)
+    """Send a failed reply again (the same row: it can only ever be sent once), still answering
+    the message it was written for."""
+    thread = thread_of(message.conversation, answering=message.in_reply_to)
+    rule = reply_rule(message.conversation, thread=thread)
     if not rule.allowed:
         raise UserFacingError(rule.reason)
     with transaction.atomic():

@@ -15,8 +15,10 @@ from inbox.models import Message, WebhookDelivery
 
 
 @pytest.fixture
-def subscribed(live_server, emulator):
-    """Both webhook subscriptions verified against the live server."""
+def subscribed(live_server, emulator, settings):
+    """Both webhook subscriptions verified against the live server (this site's SITE_URL, as
+    in a deployment)."""
+    settings.SITE_URL = live_server.url
     # Meta: the product's own registration (the app's subscriptions edge).
     MetaWebhooks().register(f"{live_server.url}/webhooks/meta/")
     # X: the product's own registration (POST /2/webhooks and its CRC); X accounts connected

@@ -99,7 +99,7 @@ class Checkpoint(Protocol):
 
 
 class PublishesThroughModule:
-    """Connectors keep their publishing code in a module of its own (`x_publish`, …) with
+    """Connectors keep their publishing code in a module of its own (`<network>/publish.py`) with
     `publish(connector, account, request, checkpoint)` and `find_published(…, since)`."""
 
     publishing: ModuleType

@@ -1,22 +1,19 @@
 """What publishing and the inbox ask of a network, and the plain values they get back.
 
-Each package beside this file (`meta/`, `x/`, `tiktok/`, `youtube/`) defines one `Network`
-per platform it serves; `registry.network(platform)` finds it. Nothing outside those packages
-knows a network by its name: it asks the network object."""
+Each package beside this file (`meta/`, `x/`, `tiktok/`, `youtube/`, `linkedin/`) defines one
+`Network` per platform it serves; `registry.network(platform)` finds it. Nothing outside those
+packages knows a network by its name: it asks the network object."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import requests
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-
-from ..errors import Permanent
 
 if TYPE_CHECKING:
     from ..models import ConnectedAccount
@@ -81,7 +78,7 @@ class ReplyRule:
     max_length: int = 0
     closes_at: datetime | None = None
     # How the network counts a reply's length (X weighs characters); `len` where not set.
-    counter: Any = None
+    counter: Callable[[str], int] | None = None
 
     @property
     def human_agent(self) -> bool:
@@ -227,13 +224,3 @@ class WebhookSource:
         register_webhooks` at deploy and by `make run`); a line saying what was done. Raises a
         PlatformError when the platform refuses (e.g. its handshake failed)."""
         raise NotImplementedError
-
-
-def emulator_register(payload: dict[str, Any]) -> str:
-    """The emulator's stand-in for a platform's webhook settings (local mode and tests)."""
-    response = requests.post(
-        f"{settings.EMULATOR_URL}/_control/webhooks/subscribe", json=payload, timeout=(3, 30)
-    )
-    if not response.ok or not response.json().get("verified"):
-        raise Permanent(f"The emulator did not verify the webhook: {response.text[:200]}")
-    return f"{payload['platform']} webhooks deliver to {payload['url']}"

@@ -8,7 +8,10 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 from connections.platforms import Platform, Provider
+from connections.platforms.registry import PACKAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMES = set(Platform.values) | set(Provider.values)
@@ -16,7 +19,9 @@ ENUM_MEMBERS = {member.name for member in (*Platform, *Provider)}
 # Where naming a network is the point: its own package, the stand-in for it, the names table
 # itself, deployment settings keyed by provider, tests and benchmarks that drive one network.
 EXEMPT = (
-    "connections/platforms/",
+    *(f"connections/platforms/{package}/" for package in PACKAGES),
+    "connections/platforms/__init__.py",  # the names table (stored in the database)
+    "connections/platforms/registry.py",  # the list of network packages
     "emulator/",
     "tests/",
     "bench/",
@@ -26,7 +31,11 @@ EXEMPT = (
     "var/",
 )
 _ANY_NAME = "|".join(sorted(NAMES))
-TEMPLATE_BRANCH = re.compile(rf"""==\s*["']({_ANY_NAME})["']|["']({_ANY_NAME})["']\s*==""")
+TEMPLATE_BRANCH = re.compile(
+    rf"""(==|!=)\s*["']({_ANY_NAME})["']"""  # platform == "x", platform != "x"
+    rf"""|["']({_ANY_NAME})["']\s*(==|!=)"""  # "x" == platform
+    rf"""|\bin\s+["'][^"']*\b({_ANY_NAME})\b[^"']*["']"""  # platform in "facebook instagram"
+)
 
 
 def _sources(suffix: str) -> list[Path]:
@@ -69,7 +78,9 @@ def test_no_template_branches_on_a_network():
 def test_the_walk_sees_the_code_it_guards():
     # A walk that read nothing would pass for the wrong reason.
     walked = {str(p.relative_to(ROOT)) for p in _sources(".py")}
+    shared = {"connections/platforms/network.py", "connections/platforms/base.py"}
     assert {"inbox/windows.py", "publishing/publisher.py", "connections/views.py"} <= walked
+    assert shared <= walked  # the interface every network shares is guarded too
     assert "templates/publishing/compose.html" in {
         str(p.relative_to(ROOT)) for p in _sources(".html")
     }
@@ -79,3 +90,20 @@ def test_the_check_catches_a_branch_on_a_name(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text('if account.platform == "youtube" or p is Platform.X:\n    pass\n')
     assert len(_named_networks(sample, root=tmp_path)) == 2
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        '{% if a.platform == "tiktok" %}',
+        "{% if 'x' == a.platform %}",
+        '{% if a.platform != "youtube" %}',
+        '{% if a.platform in "facebook instagram" %}',
+    ],
+)
+def test_the_template_check_catches_a_branch_on_a_name(template):
+    assert TEMPLATE_BRANCH.search(template)
+
+
+def test_the_template_check_leaves_other_text_alone():
+    assert not TEMPLATE_BRANCH.search('{% if a.status == "active" %} in "the next" {{ x }}')

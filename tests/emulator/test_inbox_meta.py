@@ -501,7 +501,15 @@ def test_installing_on_a_page_lists_it_and_its_instagram_account(emulator, token
     listed = emulator.control("GET", "subscriptions?platform=meta")["meta"]
     by_account = {entry["account_id"]: entry for entry in listed}
     assert by_account[COFFEE]["fields"] == ["feed", "messages"]
-    assert "comments" in by_account[COFFEE_IG]["fields"]  # the linked Instagram account
+    # The linked Instagram account, with the app's Instagram fields: the Dashboard's messaging
+    # ones the emulator's app starts with (no comments: the app did not subscribe them).
+    assert by_account[COFFEE_IG]["fields"] == [
+        "message_reactions",
+        "messages",
+        "messaging_postbacks",
+        "messaging_referral",
+        "messaging_seen",
+    ]
     assert BAKERY not in by_account
     # Uninstalling stops both.
     gone = requests.delete(
@@ -622,3 +630,67 @@ def test_app_subscriptions_refuse(emulator, receiver, token, form, code):
         .json()["deliveries"][0]["error"]
         .startswith("no verified meta")
     )
+
+
+def dashboard(emulator, *fields: str) -> dict:
+    """The App Dashboard's Instagram fields (its stand-in in the control API)."""
+    return emulator.control(
+        "POST", "meta/app_dashboard", {"object": "instagram", "fields": list(fields)}
+    )
+
+
+def instagram_fields(emulator) -> list[str]:
+    listed = emulator.control("GET", "subscriptions?platform=meta")["meta"]
+    return next(entry["fields"] for entry in listed if entry["account_id"] == COFFEE_IG)
+
+
+def test_an_instagram_account_gets_only_the_apps_instagram_fields(emulator, receiver, tokens):
+    subscribe(emulator, receiver)
+    dashboard(emulator, "comments")  # Instagram messages not ticked in the App Dashboard
+    install(emulator, tokens[COFFEE])
+    assert instagram_fields(emulator) == ["comments"]
+    dm = inbound(emulator, account_id=COFFEE_IG, text="Hi").json()
+    assert dm["deliveries"][0]["error"] == f"{COFFEE_IG} is not subscribed to messages events"
+    assert receiver.deliveries == []
+    # Ticking messages later turns them on for the accounts already installed.
+    dashboard(emulator, "comments", "messages")
+    assert instagram_fields(emulator) == ["comments", "messages"]
+    again = emulator.control("POST", "inbound", {"platform": "meta", "redeliver": dm["id"]})
+    assert again["deliveries"][-1]["status"] == 200
+
+
+def test_the_subscriptions_edge_sets_instagram_comments_and_keeps_dashboard_messages(
+    emulator, receiver, tokens, installed
+):
+    receiver.secret = APP_SECRET
+    form = {"object": "instagram", "fields": "comments"}
+    assert app_subscribe(emulator, receiver, f"meta-app|{APP_SECRET}", **form).json() == {
+        "success": True
+    }
+    assert instagram_fields(emulator) == [
+        "comments",
+        "message_reactions",
+        "messages",
+        "messaging_postbacks",
+        "messaging_referral",
+        "messaging_seen",
+    ]
+    dashboard(emulator)  # nothing ticked in the Dashboard
+    assert instagram_fields(emulator) == []
+    assert app_subscribe(emulator, receiver, f"meta-app|{APP_SECRET}", **form).ok
+    assert instagram_fields(emulator) == ["comments"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"object": "page", "fields": ["feed"]},
+        {"object": "instagram", "fields": "messages"},
+        {"object": "instagram", "fields": ["messages", "feed"]},
+    ],
+)
+def test_the_app_dashboard_stand_in_refuses_what_it_does_not_hold(emulator, payload):
+    before = emulator.control("GET", "meta/app_dashboard")
+    answer = requests.post(f"{emulator.url}/_control/meta/app_dashboard", json=payload, timeout=5)
+    assert answer.status_code == 400
+    assert emulator.control("GET", "meta/app_dashboard") == before

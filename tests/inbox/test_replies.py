@@ -366,6 +366,33 @@ def test_reply_to_an_x_reply_is_a_post_in_reply_to_it(emulator, accounts, client
     assert tweets[-1]["json"]["reply"] == {"in_reply_to_tweet_id": event["id"]}
 
 
+def test_a_reply_answers_the_post_the_person_saw_even_if_another_arrives_before_it_goes(
+    emulator, accounts, client
+):
+    account = accounts["x"]
+    post_id = _post_of(emulator, "x", account, "Our new blend is out")
+    _customer_writes(
+        client, emulator, "x", account, "@democo tastes great", "comment", post_id=post_id
+    )
+    convo = Conversation.objects.get(account=account, kind="comment")
+    assert replies.send(_reply(client, convo, "Thank you!").pk) == "sent"
+    ours = _outbound().get().external_id
+    seen = _customer_writes(
+        client, emulator, "x", account, "@democo and the decaf?", "comment", post_id=ours
+    )
+    queued = _reply(client, convo, "Decaf comes next month.")
+    # Another post lands in the thread between "Send" and the task.
+    later = _customer_writes(
+        client, emulator, "x", account, "@democo also, opening hours?", "comment", post_id=ours
+    )
+    assert convo.messages.filter(external_id=later["id"]).exists()
+
+    assert replies.send(queued.pk) == "sent"
+
+    [sent] = [s for s in _sent(emulator, "x") if s["text"] == "Decaf comes next month."]
+    assert sent["in_reply_to"] == seen["id"]
+
+
 def test_reply_to_a_youtube_comment_answers_the_thread(emulator, accounts, client):
     channel = accounts["youtube"]
     video_id = _post_of(emulator, "youtube", channel, "How we roast")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
@@ -16,10 +17,15 @@ class Command(BaseCommand):
     help = "Register this site's webhook URLs with each platform that sends events."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("site", help="This site's public base URL, e.g. https://mixora.app")
+        parser.add_argument(
+            "site", nargs="?", help="This site's public base URL (default: SITE_URL)"
+        )
 
-    def handle(self, *args: Any, site: str, **options: Any) -> None:
-        base = site.rstrip("/")
+    def handle(self, *args: Any, site: str | None, **options: Any) -> None:
+        base = (site or settings.SITE_URL).rstrip("/")
+        if base != settings.SITE_URL.rstrip("/"):
+            # Accounts connected later subscribe with SITE_URL's webhook (X, LinkedIn).
+            self.stderr.write(f"Warning: {base} is not SITE_URL ({settings.SITE_URL}).")
         failed = []
         for package in packages():
             for source in package.WEBHOOKS:

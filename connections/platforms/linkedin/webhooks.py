@@ -16,12 +16,14 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import requests
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from ...errors import Permanent
 from .. import Provider, credentials
 from ..inbox_types import InboundItem
-from ..network import WebhookSource, emulator_register
+from ..network import WebhookSource
 from . import events
 
 # The challengeCode is a type-4 UUID. Its answer is the same HMAC a signature is, so a code
@@ -89,3 +91,14 @@ class LinkedInWebhooks(WebhookSource):
                 "app_id": settings.LINKEDIN_APP_ID,
             }
         )
+
+
+def emulator_register(payload: dict[str, Any]) -> str:
+    """The emulator's stand-in for the Developer Portal's Webhooks tab (local mode and tests:
+    LinkedIn has no API for it)."""
+    response = requests.post(
+        f"{settings.EMULATOR_URL}/_control/webhooks/subscribe", json=payload, timeout=(3, 30)
+    )
+    if not response.ok or not response.json().get("verified"):
+        raise Permanent(f"The emulator did not verify the webhook: {response.text[:200]}")
+    return f"{payload['platform']} webhooks deliver to {payload['url']}"

@@ -15,20 +15,19 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 from django.conf import settings
+from django.urls import reverse
 from requests.auth import HTTPBasicAuth
 
 from ...errors import Permanent
+from ...models import ConnectedAccount
+from .. import Platform
 from . import endpoints
 from .connector import classify
+from .events import EVENT_TYPES
 
 if TYPE_CHECKING:
-    from ...models import ConnectedAccount
     from .connector import XConnector
 
-# What the inbox needs; dm.* only with the DM scope (private events: introduction#event-privacy).
-POST_EVENTS = ("post.mention.create", "post.reply.create")
-DM_EVENTS = ("dm.received", "dm.sent")
-EVENT_TYPES = POST_EVENTS + DM_EVENTS
 TAG = "mixora-inbox"
 # Subscriptions per package tier (docs.x.com/x-api/activity/introduction#subscription-limits).
 PLAN_SUBSCRIPTIONS = {"self_serve": 1500, "enterprise": 75_000, "partner": 150_000}
@@ -99,10 +98,15 @@ def webhooks(client: XConnector, token: str) -> list[dict[str, Any]]:
     return list(app_call(client, token, "GET", "/2/webhooks").get("data") or [])
 
 
+def callback_url() -> str:
+    """This deployment's webhook URL, as `register_webhooks` registers it for SITE_URL."""
+    return settings.SITE_URL.rstrip("/") + reverse("webhook", args=["x"])
+
+
 def register(client: XConnector, url: str) -> str:
     """Make `url` the app's valid webhook: reuse the one registered for it (a PUT re-runs the
-    CRC when X marked it invalid), else create it (X runs the CRC first); then point every
-    inbox subscription at it."""
+    CRC when X marked it invalid), else create it (X runs the CRC first); then point the
+    inbox subscriptions of the accounts connected here at it."""
     token = app_token(client)
     hook = next((h for h in webhooks(client, token) if h.get("url") == url), None)
     if hook is None:
@@ -117,26 +121,42 @@ def register(client: XConnector, url: str) -> str:
         done = f"X webhook {hook['id']} re-validated for {url}"
     else:
         done = f"X webhook {hook['id']} already delivers to {url}"
-    moved = _point_at(client, token, hook["id"])
+    subs = ours(subscriptions(client, token))
+    moved = _point_at(client, token, subs, hook["id"])
+    _refresh_statuses(subs, hook["id"])
     return done + (f"; {moved} subscriptions now deliver to it" if moved else "")
 
 
-def _point_at(client: XConnector, token: str, webhook_id: str) -> int:
-    """Make Mixora's inbox subscriptions deliver to this webhook; how many changed."""
-    moved = [s for s in ours(subscriptions(client, token)) if s.get("webhook_id") != webhook_id]
+def _point_at(client: XConnector, token: str, subs: list[dict[str, Any]], webhook_id: str) -> int:
+    """Make the inbox subscriptions of the X users connected here deliver to this webhook;
+    how many changed. Another deployment sharing the X app keeps its users' subscriptions."""
+    connected = set(
+        ConnectedAccount.objects.filter(platform=Platform.X).values_list("external_id", flat=True)
+    )
+    moved = [s for s in subs if s.get("webhook_id") != webhook_id and _user_id(s) in connected]
     for sub in moved:
         path = f"/2/activity/subscriptions/{sub['subscription_id']}"
         app_call(client, token, "PUT", path, json={"webhook_id": webhook_id})
+        sub["webhook_id"] = webhook_id
     return len(moved)
 
 
-def _webhook_id(client: XConnector, token: str) -> str | None:
-    """The valid webhook serving Mixora's X endpoint, if `register_webhooks` ran."""
-    from django.urls import reverse
+def _refresh_statuses(subs: list[dict[str, Any]], webhook_id: str) -> None:
+    """Accounts connected before the webhook was saved as not receiving: now that their
+    subscriptions deliver to it, record their status again as connecting does."""
+    from ...services import start_events
 
-    path = reverse("webhook", args=["x"])
+    delivering = {_user_id(sub) for sub in subs if sub.get("webhook_id") == webhook_id}
+    for account in ConnectedAccount.objects.filter(platform=Platform.X, external_id__in=delivering):
+        if not (account.events or {}).get("receiving"):
+            start_events(account)
+
+
+def _webhook_id(client: XConnector, token: str, url: str) -> str | None:
+    """The valid webhook registered for exactly this URL (another deployment sharing the X
+    app has its own), if `register_webhooks` ran."""
     for hook in webhooks(client, token):
-        if hook.get("valid") and str(hook.get("url", "")).endswith(path):
+        if hook.get("valid") and hook.get("url") == url:
             return str(hook["id"])
     return None
 
@@ -162,8 +182,12 @@ def ours(subs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [s for s in subs if s.get("tag") == TAG and s.get("event_type") in EVENT_TYPES]
 
 
+def _user_id(sub: dict[str, Any]) -> str:
+    return str((sub.get("filter") or {}).get("user_id") or "")
+
+
 def of_account(subs: list[dict[str, Any]], account: ConnectedAccount) -> list[dict[str, Any]]:
-    return [s for s in ours(subs) if (s.get("filter") or {}).get("user_id") == account.external_id]
+    return [s for s in ours(subs) if _user_id(s) == account.external_id]
 
 
 def created_id(body: dict[str, Any]) -> str:
@@ -182,7 +206,7 @@ def subscribe(client: XConnector, account: ConnectedAccount, event_types: tuple[
     from ...services import call_with_refresh
 
     token = app_token(client)
-    webhook_id = _webhook_id(client, token)
+    webhook_id = _webhook_id(client, token, callback_url())
     have = {sub["event_type"]: sub for sub in of_account(subscriptions(client, token), account)}
     for event_type in event_types:
         sub = have.get(event_type)

@@ -15,8 +15,11 @@ from typing import Any
 
 from ..inbox_types import InboundItem, from_millis, parse_iso
 
-DM_EVENTS = ("dm.received", "dm.sent")
+# The inbox's event types: what Mixora subscribes to and reads; dm.* only with the DM scope
+# (private events: docs.x.com/x-api/activity/introduction#event-privacy).
 POST_EVENTS = ("post.mention.create", "post.reply.create")
+DM_EVENTS = ("dm.received", "dm.sent")
+EVENT_TYPES = POST_EVENTS + DM_EVENTS
 
 
 def parse(body: dict[str, Any]) -> Iterator[InboundItem]:

@@ -11,6 +11,7 @@ from ...models import ConnectedAccount
 from ...services import call_with_refresh
 from ..network import EventsStatus, Feature, ReplyTarget, missing_scopes, scoped_feature
 from . import activity
+from .events import DM_EVENTS, POST_EVENTS
 
 if TYPE_CHECKING:
     from .connector import XConnector
@@ -28,15 +29,26 @@ def plan_full_detail() -> str:
 
 
 def plan_is_full(account: ConnectedAccount) -> bool:
-    """Whether every inbox the plan allows is taken by other accounts of this deployment."""
+    """Whether every inbox the plan allows is taken by other X users of this deployment. X
+    keeps one set of subscriptions per user, shared by every workspace that connected it."""
     receiving = ConnectedAccount.objects.filter(
         platform=account.platform, details__events__receiving=True
-    ).exclude(pk=account.pk)
-    return not _receiving(account) and receiving.count() >= activity.inbox_capacity()
+    )
+    if (account.events or {}).get("receiving") or receiving.filter(
+        external_id=account.external_id
+    ).exists():
+        return False  # its subscriptions exist already
+    users = receiving.order_by().values("external_id").distinct().count()
+    return users >= activity.inbox_capacity()
 
 
-def _receiving(account: ConnectedAccount) -> bool:
-    return bool(((account.details or {}).get("events") or {}).get("receiving"))
+def _shared(account: ConnectedAccount) -> bool:
+    """Whether the X user is connected in another workspace too (its events fan out there)."""
+    return (
+        ConnectedAccount.objects.filter(platform=account.platform, external_id=account.external_id)
+        .exclude(pk=account.pk)
+        .exists()
+    )
 
 
 def features(account: ConnectedAccount) -> list[Feature]:
@@ -64,7 +76,7 @@ def start(client: XConnector, account: ConnectedAccount) -> EventsStatus:
     if plan_is_full(account):
         return EventsStatus(False, plan_full_detail())
     with_dms = not missing_scopes(account, "dm.read")
-    events = activity.POST_EVENTS + (activity.DM_EVENTS if with_dms else ())
+    events = POST_EVENTS + (DM_EVENTS if with_dms else ())
     if not activity.subscribe(client, account, events):
         return EventsStatus(
             False,
@@ -79,7 +91,9 @@ def start(client: XConnector, account: ConnectedAccount) -> EventsStatus:
 
 
 def stop(client: XConnector, account: ConnectedAccount) -> None:
-    activity.unsubscribe(client, account)
+    """Delete the account's subscriptions, unless another workspace still needs them."""
+    if not _shared(account):
+        activity.unsubscribe(client, account)
 
 
 def mentions(text: str, handle: str) -> bool:

@@ -19,7 +19,7 @@ from ..network import (
     Thread,
     missing_scopes,
 )
-from . import cadence, composer, inbox
+from . import cadence, composer, inbox, watch
 from .connector import GoogleConnector
 
 MANAGE_COMMENTS = "https://www.googleapis.com/auth/youtube.force-ssl"
@@ -64,6 +64,9 @@ class YouTubeNetwork(Network):
 
     def poll(self, account: ConnectedAccount, since: datetime | None) -> Iterator[InboundItem]:
         return inbox.items(self.client, account, since)
+
+    def on_disconnecting(self, account: ConnectedAccount) -> None:
+        watch.forget(account)
 
     def poll_interval_seconds(self, account: ConnectedAccount) -> int:
         return cadence.interval_seconds(account)

@@ -44,6 +44,11 @@ def save(account: ConnectedAccount, threads: dict[str, tuple[int, datetime]]) ->
     cache.set(_key(account), {"threads": stored}, DAYS * 86_400)
 
 
+def forget(account: ConnectedAccount) -> None:
+    """Drop what we watch for an account being disconnected (its thread ids and times)."""
+    cache.delete(_key(account))
+
+
 def last_activity(account: ConnectedAccount) -> datetime | None:
     """When the newest comment we know of on the channel was written; None before the first
     poll (unknown), DAYS ago when nothing was written since."""

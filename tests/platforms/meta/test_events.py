@@ -43,7 +43,7 @@ def test_connecting_installs_the_app_on_each_page(meta_accounts, emulator, clien
     fields = installed(emulator)
     assert fields[COFFEE] == ["feed", "messages"]
     assert fields[BAKERY] == ["feed", "messages"]
-    assert "comments" in fields[COFFEE_IG]  # through its linked Page
+    assert "messages" in fields[COFFEE_IG]  # through its linked Page (the app's DM fields)
     calls = emulator.requests("meta", "meta.subscribed_apps")
     assert {c["path"].split("/")[-2] for c in calls} == {COFFEE, BAKERY}
     for account in ConnectedAccount.objects.all():
@@ -64,12 +64,17 @@ def test_disconnecting_removes_the_install_only_when_no_account_needs_it(
     assert BAKERY in installed(emulator)
 
 
-def test_a_page_connected_in_another_workspace_keeps_its_install(meta_accounts, emulator, client):
+def join_beta(client) -> None:
+    """Log in as the owner of a second workspace, Beta."""
     from accounts.roles import Role
     from tests.factories import MembershipFactory, WorkspaceFactory
 
     other = MembershipFactory(workspace=WorkspaceFactory(name="Beta", slug="beta"), role=Role.OWNER)
     client.force_login(other.user)
+
+
+def test_a_page_connected_in_another_workspace_keeps_its_install(meta_accounts, emulator, client):
+    join_beta(client)
     connect_meta(client, "beta")
     acme = meta_accounts[BAKERY]
     client.force_login(acme.connected_by)
@@ -111,3 +116,57 @@ def test_reconnecting_installs_again(meta_accounts, emulator, client):
     assert installed(emulator) == {}
     connect_meta(client)
     assert set(installed(emulator)) == {COFFEE, BAKERY, COFFEE_IG}
+
+
+def messenger_message(emulator) -> dict:
+    return emulator.control(
+        "POST",
+        "inbound",
+        {
+            "platform": "meta",
+            "kind": "message",
+            "account_id": COFFEE,
+            "from": {"id": "900001", "name": "Ana Lima"},
+            "text": "Still there?",
+        },
+    )
+
+
+def test_a_log_in_without_messenger_keeps_messenger_for_another_workspace(
+    meta_accounts, subscribed, emulator, client
+):
+    join_beta(client)
+    connect_meta(client, "beta", drop_scopes=("pages_messaging",))
+    # Acme's Page still says "messages and comments", and Facebook still sends them.
+    assert installed(emulator)[COFFEE] == ["feed", "messages"]
+    assert messenger_message(emulator)["deliveries"][0]["status"] == 200
+    beta = ConnectedAccount.objects.get(workspace__slug="beta", external_id=COFFEE)
+    assert beta.details["events"] == {
+        "receiving": True,
+        "detail": "Facebook sends this account's comments.",
+    }
+
+
+def test_disconnecting_narrows_the_install_to_what_the_remaining_accounts_need(
+    owner, emulator, client
+):
+    join_beta(client)
+    connect_meta(client, "beta", drop_scopes=("pages_messaging",))
+    client.force_login(owner.user)
+    connect_meta(client)
+    assert installed(emulator)[COFFEE] == ["feed", "messages"]
+    acme = {a.external_id: a for a in ConnectedAccount.objects.filter(workspace__slug="acme")}
+    disconnect(client, acme[COFFEE])
+    # Acme's Instagram account, allowed Messenger fields, still needs them.
+    assert installed(emulator)[COFFEE] == ["feed", "messages"]
+    disconnect(client, acme[COFFEE_IG])
+    # Only Beta's accounts remain, without pages_messaging: comments only.
+    assert installed(emulator)[COFFEE] == ["feed"]
+
+
+def test_reconnecting_without_messenger_drops_it_when_no_account_needs_it(
+    meta_accounts, emulator, client
+):
+    connect_meta(client, drop_scopes=("pages_messaging",))
+    assert installed(emulator)[COFFEE] == ["feed"]
+    assert installed(emulator)[BAKERY] == ["feed"]

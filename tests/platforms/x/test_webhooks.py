@@ -15,8 +15,10 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from connections.errors import Permanent
+from connections.models import ConnectedAccount
 from connections.platforms.registry import webhook_source
 from inbox.models import WebhookDelivery
+from tests.platforms.x.test_events import connect_x, x_subscriptions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -92,6 +94,49 @@ def test_register_webhooks_command_registers_x(live_server, emulator):
     with contextlib.suppress(CommandError):
         call_command("register_webhooks", live_server.url)
     assert [hook["url"] for hook in webhooks(emulator)] == [f"{live_server.url}/webhooks/x/"]
+
+
+# --- another deployment sharing the X app -------------------------------------------------
+
+
+def other_deployment(live_server) -> str:
+    """Another site's X webhook URL (it answers X's CRC: the same app, the same secret)."""
+    return live_server.url.replace("localhost", "127.0.0.1") + "/webhooks/x/"
+
+
+def test_accounts_subscribe_with_this_sites_webhook_only(live_server, client, owner, emulator):
+    other = other_deployment(live_server)
+    assert other != f"{settings.SITE_URL}/webhooks/x/"
+    token = app_token(emulator)
+    requests.post(
+        f"{emulator.url}/x-api/2/webhooks",
+        json={"url": other},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=15,
+    ).raise_for_status()
+
+    account = connect_x(client, owner)
+
+    # Not pointed at the other site's webhook, and not called receiving.
+    assert [s.get("webhook_id") for s in x_subscriptions(emulator)] == [None] * 4
+    assert account.details["events"]["receiving"] is False
+    webhook_source("x").register(f"{live_server.url}/webhooks/x/")
+    ours = next(h["id"] for h in webhooks(emulator) if h["url"] != other)
+    assert {s["webhook_id"] for s in x_subscriptions(emulator)} == {ours}
+
+
+def test_another_deployments_registration_leaves_our_subscriptions(
+    subscribed, client, owner, emulator
+):
+    connect_x(client, owner)
+    (ours,) = {s["webhook_id"] for s in x_subscriptions(emulator)}
+    # The other deployment has its own database: the X account is not connected there.
+    ConnectedAccount.objects.all().delete()
+
+    done = webhook_source("x").register(other_deployment(subscribed))
+
+    assert "now deliver to it" not in done
+    assert {s["webhook_id"] for s in x_subscriptions(emulator)} == {ours}
 
 
 # --- defect 3: the CRC answer is never a signature over a body ----------------------------

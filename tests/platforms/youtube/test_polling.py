@@ -80,3 +80,18 @@ def test_an_unchanged_thread_is_not_read_again(emulator, accounts):
     assert polling.poll(channel) == 0
 
     assert len(emulator.requests("google", "youtube.comments")) == first
+
+
+def test_disconnecting_forgets_the_watched_threads(emulator, accounts, client):
+    from django.urls import reverse
+
+    from connections.platforms.youtube import watch
+
+    channel = accounts["youtube"]
+    comment(emulator, channel, "Question", video_id=video(emulator, channel))
+    polling.poll(channel)
+    assert watch.load(channel)
+
+    client.post(reverse("connections_disconnect", args=["acme", channel.pk]))
+
+    assert watch.load(channel) == {}
