@@ -38,7 +38,8 @@ def thread_of(conversation: Conversation, answering: str = "") -> Thread:
     inbound = conversation.messages.filter(direction=Message.Direction.INBOUND)
     if answering:
         inbound = inbound.filter(external_id=answering)
-    newest = inbound.order_by("-sent_at").values_list("external_id", "text").first()
+    # Ties (platforms stamp to the second) go to the one that arrived last.
+    newest = inbound.order_by("-sent_at", "-pk").values_list("external_id", "text").first()
     last_id, last_text = newest or ("", "")
     return Thread(
         kind=conversation.kind,
