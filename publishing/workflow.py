@@ -17,6 +17,7 @@ from notifications.services import notify_workspace
 from . import composer
 from .models import Post, PostComment, PostTarget, ReviewDecision, payload_path
 from .payloads import delete_payload
+from .review import content_version
 from .states import EDITABLE, move
 
 S = PostTarget.State
@@ -111,10 +112,23 @@ def submit(post: Post, actor: Membership) -> Post:
     return post
 
 
+def _require_as_seen(post: Post, seen_version: str | None) -> None:
+    """Refuse a decision on content other than what the person saw (`seen_version` from the
+    review page; None for decisions made outside it). The post must be locked."""
+    if seen_version is not None and seen_version != content_version(post):
+        raise UserFacingError(
+            "This post changed after you opened it. Nothing was decided: look at it again."
+        )
+
+
 @transaction.atomic
-def approve(post: Post, actor: Membership, comment: str = "") -> Post:
+def approve(
+    post: Post, actor: Membership, comment: str = "", seen_version: str | None = None
+) -> Post:
+    post = Post.objects.select_for_update().get(pk=post.pk)
     if post.stage != Post.Stage.IN_REVIEW:
         raise UserFacingError("Only a post in review can be approved.")
+    _require_as_seen(post, seen_version)
     _require_publishable(post)
     post.approved_by, post.approved_at = actor.user, timezone.now()
     post.save(update_fields=["approved_by", "approved_at", "updated_at"])
@@ -127,11 +141,13 @@ def approve(post: Post, actor: Membership, comment: str = "") -> Post:
 
 
 @transaction.atomic
-def reject(post: Post, actor: Membership, comment: str) -> Post:
+def reject(post: Post, actor: Membership, comment: str, seen_version: str | None = None) -> Post:
+    post = Post.objects.select_for_update().get(pk=post.pk)
     if post.stage != Post.Stage.IN_REVIEW:
         raise UserFacingError("Only a post in review can be sent back.")
     if not comment.strip():
         raise UserFacingError("Say what needs to change.")
+    _require_as_seen(post, seen_version)
     unschedule(post)
     post.stage = Post.Stage.CHANGES_REQUESTED
     post.save(update_fields=["stage", "updated_at"])

@@ -164,6 +164,14 @@ class Network:
         """This network's options from the composer's form data for the account `key`."""
         return {}
 
+    def describe_options(self, options: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """The options a person chose, in words, for the review page."""
+        return [
+            (key.replace("_", " ").capitalize(), str(value))
+            for key, value in sorted(options.items())
+            if value not in ("", None)
+        ]
+
     def composer_context(self, account: ConnectedAccount) -> dict[str, Any]:
         """Extra values the options template shows (e.g. the creator's allowed privacy)."""
         return {}

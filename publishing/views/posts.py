@@ -14,7 +14,7 @@ from accounts.roles import Capability
 from accounts.tenancy import WorkspaceRequest, workspace_view
 from mixora.errors import UserFacingError
 
-from .. import workflow
+from .. import review, workflow
 from ..forms import CommentForm, DecisionForm
 from ..models import Post, PostTarget
 from ..publisher import EXPIRY_GRACE
@@ -30,9 +30,12 @@ def _post(request: WorkspaceRequest, pk: int) -> Post:
 @require_safe
 def post_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
+    targets = list(post.targets.select_related("account").order_by("account__platform"))
     context = {
         "post": post,
-        "targets": post.targets.select_related("account").order_by("account__platform"),
+        "targets": targets,
+        "receives": review.what_each_account_receives(post, targets),
+        "version": review.content_version(post),
         "attachments": post.attachments.select_related("media"),
         "comments": post.comments.select_related("author"),
         "decisions": post.decisions.select_related("actor"),
@@ -75,6 +78,11 @@ def unschedule(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return _act(request, pk, workflow.unschedule, "Moved back to drafts.")
 
 
+def _seen(request: WorkspaceRequest) -> str:
+    """The content version the review page showed (empty: a form that did not come from it)."""
+    return request.POST.get("version", "")[:64]
+
+
 @workspace_view(Capability.APPROVE)
 @require_POST
 def approve(request: WorkspaceRequest, pk: int) -> HttpResponse:
@@ -82,7 +90,7 @@ def approve(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        lambda p: workflow.approve(p, request.membership, comment),
+        lambda p: workflow.approve(p, request.membership, comment, _seen(request)),
         "Approved and scheduled.",
     )
 
@@ -94,7 +102,7 @@ def reject(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        lambda p: workflow.reject(p, request.membership, comment),
+        lambda p: workflow.reject(p, request.membership, comment, _seen(request)),
         "Sent back with your comment.",
     )
 

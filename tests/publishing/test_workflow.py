@@ -20,6 +20,7 @@ from connections.models import ConnectedAccount
 from notifications.models import Notification
 from publishing import composer, workflow
 from publishing.models import Post, PostComment, PostTarget, ReviewDecision
+from publishing.review import content_version
 
 S = PostTarget.State
 D = ReviewDecision.Kind
@@ -64,6 +65,11 @@ def membership(workspace, user) -> Membership:
 
 def url(name: str, post: Post, *extra: int) -> str:
     return reverse(name, args=[post.workspace.slug, post.pk, *extra])
+
+
+def seen(post: Post) -> dict[str, str]:
+    """What the review page's form sends: the version of the content it showed."""
+    return {"version": content_version(post)}
 
 
 def flashed(response) -> list[str]:
@@ -121,7 +127,7 @@ def in_review(workspace, team, draft, django_capture_on_commit_callbacks):
 @pytest.fixture
 def approved(client, workspace, team, in_review):
     client.force_login(team["approver"])
-    client.post(url("post_approve", in_review), {"comment": "Ship it"})
+    client.post(url("post_approve", in_review), {"comment": "Ship it", **seen(in_review)})
     in_review.refresh_from_db()
     assert in_review.stage == Post.Stage.SCHEDULED
     Notification.objects.all().delete()
@@ -222,7 +228,9 @@ def test_approving_schedules_the_post_copies_its_media_and_tells_the_author(
     client, workspace, team, in_review, photo, when
 ):
     client.force_login(team["approver"])
-    response = client.post(url("post_approve", in_review), {"comment": "Lovely, ship it"})
+    response = client.post(
+        url("post_approve", in_review), {"comment": "Lovely, ship it", **seen(in_review)}
+    )
 
     assert flashed(response) == ["Approved and scheduled."]
     post = Post.objects.get(pk=in_review.pk)
@@ -288,7 +296,9 @@ def test_rejecting_needs_a_comment(client, team, in_review):
 
 def test_rejecting_with_a_comment_asks_the_author_for_changes(client, team, in_review):
     client.force_login(team["approver"])
-    response = client.post(url("post_reject", in_review), {"comment": "Mention oat milk"})
+    response = client.post(
+        url("post_reject", in_review), {"comment": "Mention oat milk", **seen(in_review)}
+    )
 
     assert flashed(response) == ["Sent back with your comment."]
     in_review.refresh_from_db()
@@ -534,7 +544,7 @@ def test_approvers_comment_and_approve_but_do_not_compose(client, workspace, tea
     assert client.get(reverse("post_new", args=[workspace.slug])).status_code == 403
     assert client.get(url("post_edit", in_review)).status_code == 403
     assert client.post(url("post_submit", in_review)).status_code == 403
-    assert client.post(url("post_approve", in_review)).status_code == 302
+    assert client.post(url("post_approve", in_review), seen(in_review)).status_code == 302
 
     in_review.refresh_from_db()
     assert in_review.stage == Post.Stage.SCHEDULED
@@ -668,3 +678,67 @@ def test_a_target_of_another_post_cannot_be_retried_through_this_one(
     assert response.status_code == 404
     failed_target.refresh_from_db()
     assert failed_target.state == S.FAILED
+
+
+# --- a decision applies to exactly what the approver saw -------------------------------------
+
+
+def test_the_review_page_shows_what_each_account_receives_and_its_version(client, team, in_review):
+    target = in_review.targets.get()
+    target.caption = "Only for X: oat milk is back"
+    target.save(update_fields=["caption"])
+    client.force_login(team["approver"])
+
+    html = client.get(url("post_detail", in_review)).content.decode()
+
+    assert "Only for X: oat milk is back" in html
+    assert f'name="version" value="{content_version(in_review)}"' in html
+
+
+def test_an_approval_of_a_post_edited_after_it_was_opened_is_refused(client, team, in_review):
+    client.force_login(team["approver"])
+    opened = seen(in_review)  # the approver opens the review page
+    Post.objects.filter(pk=in_review.pk).update(text="Edited after the approver looked")
+
+    response = client.post(url("post_approve", in_review), {"comment": "Ship it", **opened})
+
+    assert flashed(response) == [
+        "This post changed after you opened it. Nothing was decided: look at it again."
+    ]
+    in_review.refresh_from_db()
+    assert in_review.stage == Post.Stage.IN_REVIEW
+    assert in_review.approved_by is None
+    assert list(in_review.decisions.values_list("kind", flat=True)) == [D.SUBMITTED]
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["caption", "options", "media"],
+)
+def test_any_change_to_what_an_account_receives_changes_the_version(in_review, change, photo):
+    before = content_version(in_review)
+    target = in_review.targets.get()
+    if change == "caption":
+        target.caption = "A caption of its own"
+        target.save(update_fields=["caption"])
+    elif change == "options":
+        target.options = {**target.options, "reply_settings": "following"}
+        target.save(update_fields=["options"])
+    else:
+        in_review.attachments.all().delete()
+
+    assert content_version(in_review) != before
+
+
+def test_sending_back_a_post_edited_after_it_was_opened_is_refused_too(client, team, in_review):
+    client.force_login(team["approver"])
+    opened = seen(in_review)
+    Post.objects.filter(pk=in_review.pk).update(text="Edited meanwhile")
+
+    response = client.post(url("post_reject", in_review), {"comment": "Shorter", **opened})
+
+    assert flashed(response) == [
+        "This post changed after you opened it. Nothing was decided: look at it again."
+    ]
+    in_review.refresh_from_db()
+    assert in_review.stage == Post.Stage.IN_REVIEW

@@ -10,6 +10,7 @@ from .. import Platform
 from ..network import Check, Feature, MediaFacts, Network
 from . import composer, creator
 from .connector import TikTokConnector
+from .creator import INTERACTIONS
 
 UNAVAILABLE = (
     "TikTok conversations are not available: TikTok offers no API to read or answer comments "
@@ -29,6 +30,14 @@ class TikTokNetwork(Network):
         account = ConnectedAccount.objects.filter(pk=key).first()
         info = creator.recent_or_none(account)[0] if account else None
         return composer.options_from(data, key, info)
+
+    def describe_options(self, options: Mapping[str, Any]) -> list[tuple[str, str]]:
+        allowed = [name for name in INTERACTIONS if options.get(f"allow_{name}")]
+        level = options.get("privacy_level", "")
+        return [
+            ("Who can watch", composer.PRIVACY.get(level, "not chosen")),
+            ("Allowed", ", ".join(name.capitalize() for name in allowed) or "no interactions"),
+        ]
 
     def composer_context(self, account: ConnectedAccount) -> dict[str, Any]:
         info, problem = creator.recent_or_none(account)

@@ -46,6 +46,12 @@ class YouTubeNetwork(Network):
             "privacy": privacy if privacy in composer.PRIVACY else "public",
         }
 
+    def describe_options(self, options: Mapping[str, Any]) -> list[tuple[str, str]]:
+        return [
+            ("Title", str(options.get("title") or "none")),
+            ("Visibility", str(options.get("privacy") or "public").capitalize()),
+        ]
+
     def inbox_features(self, account: ConnectedAccount) -> list[Feature]:
         minutes = max(1, round(cadence.interval_seconds(account) / 60))
         polled = (
