@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from django.http import HttpRequest
 
-from privacy.audit import client_ip
+from mixora.client_ip import client_ip
 
 MOBILE, TABLET, DESKTOP = "mobile", "tablet", "desktop"
 

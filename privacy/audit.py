@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mixora.client_ip import client_ip
+
 from .models import AuditAction, AuditEvent
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from accounts.models import User, Workspace
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: behind a proxy the WSGI server is configured to set it from
-    # X-Forwarded-For (gunicorn --forwarded-allow-ips), so a client cannot spoof it here.
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def record(

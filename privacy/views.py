@@ -9,11 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from mixora.client_ip import client_ip
 from mixora.errors import UserFacingError
 from mixora.ratelimit import allow
 
 from . import requests
-from .audit import client_ip
 from .forms import PrivacyRequestForm
 from .models import PrivacyRequest
 from .request_links import request_from_status_token, status_path

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from mixora.client_ip import client_ip
 from mixora.ratelimit import allow
-from privacy.audit import client_ip
 
 from .forms import ContactForm
 from .services import open_ticket

@@ -66,6 +66,11 @@ MIDDLEWARE = [
 COOKIE_CONSENT_MAX_AGE = 60 * 60 * 24 * 180
 
 ROOT_URLCONF = "mixora.urls"
+# How many proxies (load balancer, nginx) stand in front of Mixora: the client's address is
+# then the one the outermost of them added to X-Forwarded-For (mixora/client_ip.py). 0: none,
+# REMOTE_ADDR is the client. allauth's rate limits read the same count.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Error pages never show client credentials or connection URLs (mixora/reporting.py).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "mixora.reporting.SettingsFilter"
 # Widget templates may be overridden from templates/ like any other template.
