@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts.models import User
+from mixora.emails import render_plain, render_subject
 
 from .models import DocumentVersion, PolicyAnnouncement
 
@@ -39,10 +40,10 @@ def message(version: DocumentVersion, user: User) -> EmailMultiAlternatives:
         "versions_url": settings.SITE_URL + reverse("legal_versions", args=[version.kind]),
         "site_url": settings.SITE_URL,
     }
-    subject = " ".join(render_to_string("emails/legal_change_subject.txt", context).split())
+    subject = render_subject("emails/legal_change_subject.txt", context)
     email = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string("emails/legal_change.txt", context),
+        body=render_plain("emails/legal_change.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],
     )

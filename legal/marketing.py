@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from mixora.emails import render_plain
 
 from .models import ConsentSource, MarketingConsentEvent, MarketingPreference
 
@@ -110,7 +111,7 @@ def send_marketing_email(user: User, subject: str, text: str) -> None:
     }
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
-        body=render_to_string("emails/legal_marketing.txt", context),
+        body=render_plain("emails/legal_marketing.txt", context),
         from_email=getattr(settings, "MARKETING_FROM_EMAIL", settings.DEFAULT_FROM_EMAIL),
         to=[user.email],
         headers={
