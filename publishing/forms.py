@@ -92,7 +92,7 @@ def target_inputs(data: Any, accounts: list[ConnectedAccount]) -> list[TargetInp
     targets = []
     for account in accounts:
         key = account.pk
-        options = network_for(account).composer_options(data, key)
+        options = network_for(account).composer_options(data, account)
         targets.append(
             TargetInput(account.pk, data.get(f"caption_{key}", "").strip()[:63206], options)
         )

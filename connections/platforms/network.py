@@ -160,8 +160,8 @@ class Network:
     def check(self, text: str, media: list[MediaFacts], options: Mapping[str, Any]) -> Check:
         raise NotImplementedError
 
-    def composer_options(self, data: Any, key: int) -> dict[str, Any]:
-        """This network's options from the composer's form data for the account `key`."""
+    def composer_options(self, data: Any, account: ConnectedAccount) -> dict[str, Any]:
+        """This network's options from the composer's form data for `account`."""
         return {}
 
     def describe_options(self, options: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -38,7 +38,7 @@ def _context(request: WorkspaceRequest, form: ComposerForm, post: Post | None) -
         network = network_for(account)
         # What the person chose: as sent when the form comes back with a problem, else saved.
         if request.method == "POST":
-            options = network.composer_options(request.POST, account.pk)
+            options = network.composer_options(request.POST, account)
         else:
             options = target.options if target else {}
         rows.append(

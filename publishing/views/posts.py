@@ -31,11 +31,13 @@ def _post(request: WorkspaceRequest, pk: int) -> Post:
 def post_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
     targets = list(post.targets.select_related("account").order_by("account__platform"))
+    reviewing = post.stage == Post.Stage.IN_REVIEW and request.membership.can(Capability.APPROVE)
     context = {
         "post": post,
         "targets": targets,
-        "receives": review.what_each_account_receives(post, targets),
-        "version": review.content_version(post),
+        # Only the review box shows them, and only to approvers.
+        "receives": review.what_each_account_receives(post, targets) if reviewing else [],
+        "version": review.content_version(post) if reviewing else "",
         "attachments": post.attachments.select_related("media"),
         "comments": post.comments.select_related("author"),
         "decisions": post.decisions.select_related("actor"),

@@ -26,10 +26,9 @@ class TikTokNetwork(Network):
     def check(self, text: str, media: list[MediaFacts], options: Mapping[str, Any]) -> Check:
         return composer.check_tiktok(text, media, options)
 
-    def composer_options(self, data: Any, key: int) -> dict[str, Any]:
-        account = ConnectedAccount.objects.filter(pk=key).first()
-        info = creator.recent_or_none(account)[0] if account else None
-        return composer.options_from(data, key, info)
+    def composer_options(self, data: Any, account: ConnectedAccount) -> dict[str, Any]:
+        info = creator.recent_or_none(account)[0]
+        return composer.options_from(data, account.pk, info)
 
     def describe_options(self, options: Mapping[str, Any]) -> list[tuple[str, str]]:
         allowed = [name for name in INTERACTIONS if options.get(f"allow_{name}")]

@@ -39,7 +39,8 @@ class YouTubeNetwork(Network):
     def check(self, text: str, media: list[MediaFacts], options: Mapping[str, Any]) -> Check:
         return composer.check_youtube(text, media, options)
 
-    def composer_options(self, data: Any, key: int) -> dict[str, Any]:
+    def composer_options(self, data: Any, account: ConnectedAccount) -> dict[str, Any]:
+        key = account.pk
         privacy = data.get(f"privacy_{key}", "public")
         return {
             "title": data.get(f"title_{key}", "").strip()[:200],
