@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from allauth.mfa.models import Authenticator
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
 from mixora.errors import UserFacingError
 
@@ -13,6 +19,39 @@ from .models import Invitation, Membership, User, Workspace
 # Authenticators hold TOTP secrets and recovery-code seeds: never shown in admin.
 if admin.site.is_registered(Authenticator):
     admin.site.unregister(Authenticator)
+
+
+@dataclass(frozen=True)
+class ChildDeletionPreview:
+    """What deleting one account reported as a child's does, shown before it is done."""
+
+    user: User
+    deleted: list[Workspace]  # only this account belongs to them: deleted with it
+    blocking: list[Workspace]  # its sole owner, with other members: the deletion is refused
+    left: list[Workspace]  # shared: it leaves them, its content there shows "Deleted user"
+
+
+def child_deletion_preview(user: User) -> ChildDeletionPreview:
+    # The same split as deletion.delete_child_account makes.
+    sole = deletion.sole_owned_workspaces(user)
+    return ChildDeletionPreview(
+        user=user,
+        deleted=[w for w in sole if w.people == 1],
+        blocking=[w for w in sole if w.people > 1],
+        left=list(
+            Workspace.objects.filter(memberships__user=user)
+            .exclude(pk__in=[w.pk for w in sole])
+            .order_by("name")
+        ),
+    )
+
+
+class ChildDeletionConfirmForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I have checked that these accounts were reported as children's. Delete them and "
+        "everything listed above now; this cannot be undone.",
+        error_messages={"required": "Tick the box to confirm: nothing has been deleted."},
+    )
 
 
 class MembershipInline(admin.TabularInline):
@@ -49,15 +88,40 @@ class UserAdmin(admin.ModelAdmin):
         description="Delete account reported as a child's (everything, at once)",
         permissions=["erase_child_account"],
     )
-    def delete_child_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        for user in queryset.exclude(is_staff=True):
-            email = user.email
-            try:
-                deletion.delete_child_account(user, actor=request.user)
-            except UserFacingError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
-            else:
-                self.message_user(request, f"Deleted {email} and everything it held.")
+    def delete_child_accounts(
+        self, request: HttpRequest, queryset: QuerySet[User]
+    ) -> TemplateResponse | None:
+        """First a page listing each account and the workspaces that go with it; only its
+        ticked confirmation deletes anything."""
+        children = list(queryset.exclude(is_staff=True).order_by("email"))
+        if not children:
+            self.message_user(request, "Staff accounts are not deleted this way.", messages.ERROR)
+            return None
+        confirming = "confirm_child_deletion" in request.POST
+        form = ChildDeletionConfirmForm(request.POST if confirming else None)
+        if confirming and form.is_valid():
+            for user in children:
+                email = user.email
+                try:
+                    deletion.delete_child_account(user, actor=request.user)
+                except UserFacingError as exc:
+                    self.message_user(request, str(exc), messages.ERROR)
+                else:
+                    self.message_user(request, f"Deleted {email} and everything it held.")
+            return None  # back to the user list
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Delete accounts reported as a child's",
+            "grace_days": settings.DELETION_GRACE_DAYS,
+            "opts": self.opts,
+            "previews": [child_deletion_preview(user) for user in children],
+            "staff_skipped": list(queryset.filter(is_staff=True).order_by("email")),
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/accounts/user/delete_child_confirmation.html", context
+        )
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))

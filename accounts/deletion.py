@@ -16,20 +16,16 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from connections.errors import PlatformError
-from connections.models import ConnectedAccount
-from connections.platforms.registry import connector_for
-from connections.signals import account_disconnecting
+from audit.models import AuditAction
+from audit.trail import record
 from mixora.errors import UserFacingError
-from privacy.audit import record
-from privacy.models import AuditAction
+from mixora.personal_data import person_deleted, workspace_deleted, workspace_purging
 
 from .models import Membership, User, Workspace
+from .personal_data import DELETED_NAME
 from .roles import Role
 
 log = logging.getLogger(__name__)
-
-DELETED_NAME = "Deleted user"
 
 
 def grace() -> timedelta:
@@ -50,27 +46,6 @@ def sole_owned_workspaces(user: User) -> list[Workspace]:
         .filter(owners=1)
         .order_by("name")
     )
-
-
-def _revoke_grants(accounts: list[ConnectedAccount], reason: str) -> None:
-    """Revoke at the platform and keep the row (its workspace's history) without tokens."""
-    for account in accounts:
-        try:
-            connector_for(account).revoke(account)
-        except PlatformError as exc:  # already dead there, or the platform is down
-            log.info("revoking account %s: %s", account.pk, exc.message)
-        account.access_token = account.refresh_token = account.provider_user_token = ""
-        account.status = ConnectedAccount.Status.REVOKED
-        account.status_reason = reason[:300]
-        account.save(
-            update_fields=[
-                "access_token",
-                "refresh_token",
-                "provider_user_token",
-                "status",
-                "status_reason",
-            ]
-        )
 
 
 def _sign_out_everywhere(user: User) -> None:
@@ -99,17 +74,7 @@ def start_account_deletion(
     address, name = user.email, user.display_name
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        _revoke_grants(
-            list(ConnectedAccount.objects.filter(connected_by=user).exclude(access_token="")),
-            "The person who connected it deleted their Mixora account: reconnect it.",
-        )
-        Membership.objects.filter(user=user).delete()
-        _anonymise(user)
-        user.is_active = False
-        user.deactivated_at = now
-        user.purge_after = now + grace()
-        _sign_out_everywhere(user)
-        user.save()
+        # Recorded first, so the person's own address and IP are scrubbed from it too.
         record(
             AuditAction.ACCOUNT_DELETED,
             request=request,
@@ -117,14 +82,20 @@ def start_account_deletion(
             subject_user=user,
             reason=reason or "requested by the person",
         )
+        # Every app erases or anonymises what it holds about the person (their
+        # personal_data.py), while the row still has their address to match on.
+        person_deleted.send(sender=User, user=user, email=address, name=name, now=now)
+        _anonymise(user)
+        user.is_active = False
+        user.deactivated_at = now
+        user.purge_after = now + grace()
+        _sign_out_everywhere(user)
+        user.save()
         transaction.on_commit(lambda: _confirm_by_email(address, name, now + grace()))
     return now + grace()
 
 
 def _anonymise(user: User) -> None:
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-
     if user.avatar:
         name = user.avatar.name
         transaction.on_commit(lambda: default_storage.delete(name))
@@ -132,12 +103,6 @@ def _anonymise(user: User) -> None:
     user.email = f"deleted-{user.pk}@deleted.invalid"
     user.full_name = DELETED_NAME
     user.company = user.job_title = user.country = ""
-    from exports.services import delete_for_user
-
-    delete_for_user(user)  # a ready export's file would otherwise wait for its expiry
-    EmailAddress.objects.filter(user=user).delete()
-    Authenticator.objects.filter(user=user).delete()
-    user.notifications.all().delete()
 
 
 def _confirm_by_email(address: str, name: str, purge_on: datetime) -> None:
@@ -196,11 +161,7 @@ def delete_workspace(
         workspace = Workspace.objects.select_for_update().get(pk=workspace.pk)
         if workspace.deleted_at:
             raise UserFacingError("This workspace is already deleted.")
-        accounts = list(workspace.connected_accounts.all())
-        _revoke_grants(accounts, "The workspace was deleted.")
-        for account in accounts:
-            # Disconnected platform data goes now, as when an account is disconnected.
-            account_disconnecting.send(sender=ConnectedAccount, account=account)
+        workspace_deleted.send(sender=Workspace, workspace=workspace, now=now)
         workspace.memberships.all().delete()
         workspace.invitations.all().delete()
         workspace.deleted_at = now
@@ -211,27 +172,12 @@ def delete_workspace(
 
 
 def purge_workspace(workspace: Workspace) -> None:
-    from publishing.models import Media, Post, PostMedia
-
-    names = [
-        name
-        for row in Media.objects.filter(workspace=workspace).values_list("file", "thumbnail")
-        for name in row
-        if name
-    ]
-    names += [
-        name
-        for name in PostMedia.objects.filter(post__workspace=workspace).values_list(
-            "payload", flat=True
-        )
-        if name
-    ]
+    files: list[str] = []
     with transaction.atomic():
         record(AuditAction.WORKSPACE_PURGED, workspace=None, workspace_id=workspace.pk)
-        # Posts first: their attachments protect the library files they use.
-        Post.objects.filter(workspace=workspace).delete()
+        workspace_purging.send(sender=Workspace, workspace=workspace, files=files)
         workspace.delete()
-        transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
 
 
 def purge_due_workspaces(now: datetime | None = None) -> int:

@@ -11,10 +11,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditAction
+from audit.trail import record
 from mixora.emails import send_templated
 from mixora.errors import UserFacingError
-from privacy.audit import record
-from privacy.models import AuditAction
 
 from .models import Invitation, Membership, User
 from .roles import assignable_roles

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from audit.models import AuditAction
+from audit.trail import record
 from mixora.errors import UserFacingError
-from privacy.audit import record
-from privacy.models import AuditAction
 
 from .models import Membership
 from .roles import Role, assignable_roles

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils.text import slugify
 
-from privacy.audit import record
-from privacy.models import AuditAction
+from audit.models import AuditAction
+from audit.trail import record
 
 from .models import Membership, User, Workspace
 from .roles import Role

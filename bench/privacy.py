@@ -423,7 +423,7 @@ def purge_benchmark(args: argparse.Namespace) -> bool:
     from django.db import connections
     from django.utils import timezone
 
-    from privacy.models import AuditAction, AuditEvent
+    from audit.models import AuditAction, AuditEvent
     from retention import engine
     from retention.rules import RULES
 

@@ -12,6 +12,8 @@ class EncryptedTextField(models.TextField):
 
     An empty string stays empty (no token), so "has a refresh token" is a cheap check."""
 
+    holds_secret = True  # never exported, whatever the field's name
+
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if not value:
             return value

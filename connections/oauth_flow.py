@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -14,6 +15,7 @@ from django.urls import reverse
 from mixora.errors import UserFacingError
 
 from . import crypto
+from .platforms import Provider
 from .platforms.base import Grant, Profile, TokenSet, pkce_pair
 from .platforms.registry import connector
 
@@ -55,6 +57,13 @@ def start(request: HttpRequest, workspace_slug: str, provider: str) -> str:
     }
     request.session[SESSION_KEY] = pending
     return connector(provider).authorization_url(redirect_uri(provider), state, challenge)
+
+
+def sign_in_origins() -> list[str]:
+    """Where `start` sends the browser: the providers' consent pages (the Connections page's
+    Content-Security-Policy lets its connect forms be redirected there)."""
+    urls = (connector(provider).authorization_url("", "", "") for provider in Provider.values)
+    return sorted({f"{part.scheme}://{part.netloc}" for part in map(urlsplit, urls)})
 
 
 def take_state(request: HttpRequest, provider: str, state: str) -> Started:

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from accounts.models import User, Workspace
 from accounts.roles import Capability
+from audit.models import AuditAction
+from audit.trail import record
 from notifications.services import notify_workspace
-from privacy.audit import record
-from privacy.models import AuditAction
 
 from .errors import AuthExpired, PlatformError
 from .models import ConnectedAccount
@@ -281,3 +281,25 @@ def disconnect(account: ConnectedAccount, request: HttpRequest) -> Disconnected:
         account_disconnecting.send(sender=ConnectedAccount, account=account)
         account.delete()
     return Disconnected(name, revoked, error, events_error)
+
+
+def revoke_grants(accounts: Iterable[ConnectedAccount], reason: str) -> None:
+    """Revoke at the platform and keep the rows (their workspace's history) without tokens:
+    the workspace sees why and can reconnect."""
+    for account in accounts:
+        try:
+            connector_for(account).revoke(account)
+        except PlatformError as exc:  # already dead there, or the platform is down
+            log.info("revoking account %s: %s", account.pk, exc.message)
+        account.access_token = account.refresh_token = account.provider_user_token = ""
+        account.status = ConnectedAccount.Status.REVOKED
+        account.status_reason = reason[:300]
+        account.save(
+            update_fields=[
+                "access_token",
+                "refresh_token",
+                "provider_user_token",
+                "status",
+                "status_reason",
+            ]
+        )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.models import Membership
 from accounts.roles import Capability
 from accounts.tenancy import WorkspaceRequest, workspace_view
+from mixora.csp import form_targets
 from mixora.errors import UserFacingError
 
 from . import oauth_flow, services
@@ -32,6 +33,7 @@ class ProviderCard:
 
 @workspace_view()
 @require_safe
+@form_targets(oauth_flow.sign_in_origins)
 def connections_page(request: WorkspaceRequest) -> HttpResponse:
     accounts = list(request.workspace.connected_accounts.all())
     cards = [

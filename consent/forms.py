@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
+
 from cookie_consent.cache import all_cookie_groups
 from django import forms
 from django.http import HttpRequest
 
+from mixora.errors import UserFacingError
+
 from .models import ConsentRecord
+from .services import shown_policy_version
 from .state import group_states
 
 Method = ConsentRecord.Method
@@ -32,6 +37,25 @@ class ChoiceForm(forms.Form):
         required=False,
     )
     gpc = forms.BooleanField(required=False)
+    # The cookie-policy version the page showed (the banner and the settings page say it).
+    policy_version = forms.CharField(required=False, max_length=32, strip=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        choice = data.get("choice")
+        if choice and choice != Method.GPC:  # a browser signal is not a reading of the policy
+            accepts = choice == Method.ACCEPT_ALL or (
+                choice == Method.CUSTOM and bool(data.get("groups"))
+            )
+            try:
+                data["policy_version"] = shown_policy_version(
+                    data.get("policy_version", ""), accepts=accepts
+                )
+            except UserFacingError as exc:
+                raise forms.ValidationError(str(exc), code="policy_version") from None
+        else:
+            data["policy_version"] = None
+        return data
 
     def answers(self, request: HttpRequest) -> dict[str, bool]:
         choice = self.cleaned_data["choice"]

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
-from .policy import OPTIONAL_GROUPS
+from .policy import COOKIE_POLICY, OPTIONAL_GROUPS
 
 
 class ConsentRecord(models.Model):
@@ -59,6 +60,13 @@ class ConsentRecord(models.Model):
 
     def answers(self) -> dict[str, bool]:
         return {group: getattr(self, group) for group in OPTIONAL_GROUPS}
+
+    def policy_url(self) -> str:
+        """The cookie-policy version this choice was made under; empty for records made
+        before the policy was versioned in the product (they hold its date)."""
+        if not self.policy_version.isdigit():
+            return ""
+        return reverse("legal_version", args=[COOKIE_POLICY, int(self.policy_version)])
 
 
 class UsageEvent(models.Model):

@@ -3,9 +3,7 @@ names of the cookies this app sets itself."""
 
 from __future__ import annotations
 
-# The cookie policy a choice was made under, stored on every ConsentRecord. The policy's
-# "Last updated" date until the legal documents are versioned in the product.
-COOKIE_POLICY_VERSION = "2025-08-19"
+COOKIE_POLICY = "cookie-policy"  # the legal document's kind
 
 # Global Privacy Control is a refusal of these, whatever was chosen before.
 GPC_GROUPS = ("analytics", "marketing")
@@ -20,8 +18,22 @@ GPC_LAST_UPDATE = "2026-11-28"
 
 
 def current_policy_version() -> str:
-    """The cookie-policy version choices are recorded against (one place to rewire)."""
-    return COOKIE_POLICY_VERSION
+    """The number of the cookie policy in force ("1", "2"…), as ConsentRecord stores it;
+    empty while none is published."""
+    from legal import documents
+
+    version = documents.current(COOKIE_POLICY)
+    return str(version.version) if version else ""
+
+
+def published_policy_versions() -> set[str]:
+    """Every cookie-policy version ever published, as ConsentRecord stores them."""
+    from legal import documents
+
+    return {
+        str(number)
+        for number in documents.published(COOKIE_POLICY).values_list("version", flat=True)
+    }
 
 
 def cookie_lifetime(name: str) -> str:

@@ -15,11 +15,42 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 
+from mixora.errors import UserFacingError
+
 from .client import browser_family, request_ip_prefix
 from .models import ConsentRecord
-from .policy import GPC_GROUPS, OPTIONAL_GROUPS, VISITOR_COOKIE, current_policy_version
+from .policy import (
+    GPC_GROUPS,
+    OPTIONAL_GROUPS,
+    VISITOR_COOKIE,
+    current_policy_version,
+    published_policy_versions,
+)
 
 _VISITOR_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def shown_policy_version(shown: str, *, accepts: bool) -> str:
+    """The cookie-policy version a choice is recorded under: the one the page showed.
+
+    A page opened before a new cookie policy took effect showed the old one. Consent to
+    anything must be informed by the policy in force, so such an acceptance is refused (the
+    person is shown the new policy and asked again); a refusal needs no information and is
+    recorded under the version that was shown."""
+    current = current_policy_version()
+    if shown == current:
+        return current
+    if shown not in published_policy_versions():
+        raise UserFacingError(
+            "We could not tell which cookie policy this page showed. Reload the page and "
+            "choose again."
+        )
+    if accepts:
+        raise UserFacingError(
+            f"The cookie policy changed while this page was open (version {shown} then, "
+            f"version {current} now). Read the new version and choose again."
+        )
+    return shown
 
 
 def save_choices(
@@ -30,8 +61,11 @@ def save_choices(
     method: str,
     source: str,
     gpc: bool,
+    policy_version: str | None = None,
 ) -> ConsentRecord:
-    """Store one answer per optional group (missing ones are refusals) and record it."""
+    """Store one answer per optional group (missing ones are refusals) and record it, under
+    `policy_version` (from shown_policy_version; the version in force when nothing was
+    shown, as for a browser's GPC signal)."""
     if gpc:
         answers = {**answers, **dict.fromkeys(GPC_GROUPS, False)}
     groups = all_cookie_groups()
@@ -42,7 +76,9 @@ def save_choices(
     for action, selected in (("accept", accepted), ("decline", refused)):
         CookiesProcessor(request, response).process(selected, action=action)
         _carry_cookie(request, response)
-    return _record(request, response, method=method, source=source, gpc=gpc)
+    return _record(
+        request, response, method=method, source=source, gpc=gpc, policy_version=policy_version
+    )
 
 
 def apply_gpc_refusal(request: HttpRequest, response: HttpResponseBase) -> ConsentRecord:
@@ -126,7 +162,13 @@ def _set_cookie(response: HttpResponseBase, name: str, value: str, *, max_age: i
 
 
 def _record(
-    request: HttpRequest, response: HttpResponseBase, *, method: str, source: str, gpc: bool
+    request: HttpRequest,
+    response: HttpResponseBase,
+    *,
+    method: str,
+    source: str,
+    gpc: bool,
+    policy_version: str | None = None,
 ) -> ConsentRecord:
     visitor = visitor_id(request) or secrets.token_hex(16)
     # The id lives as long as the choice it points to.
@@ -145,7 +187,7 @@ def _record(
             method=method,
             source=source,
             cookie_value=request.COOKIES.get(cc.COOKIE_CONSENT_NAME, "")[:500],
-            policy_version=current_policy_version(),
+            policy_version=current_policy_version() if policy_version is None else policy_version,
             gpc=gpc,
             ip_prefix=request_ip_prefix(request),
             user_agent_family=browser_family(request.headers.get("User-Agent", "")),

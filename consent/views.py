@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from cookie_consent.models import CookieGroup
 from django.contrib import messages
@@ -21,7 +22,7 @@ from mixora.ratelimit import allow
 from .client import request_ip_prefix
 from .forms import ChoiceForm
 from .models import ConsentRecord
-from .policy import GPC_GROUPS, GPC_LAST_UPDATE, cookie_lifetime
+from .policy import GPC_GROUPS, GPC_LAST_UPDATE, cookie_lifetime, current_policy_version
 from .services import latest_record, save_choices
 from .state import consent_allows, group_states, has_gpc
 from .usage import FEATURE_NAME, record_feature
@@ -58,6 +59,7 @@ def choose(request: HttpRequest) -> HttpResponseBase:
         method=method,
         source=form.record_source(),
         gpc=has_gpc(request) or form.cleaned_data["gpc"] or method == ConsentRecord.Method.GPC,
+        policy_version=form.cleaned_data["policy_version"],
     )
     if not fetched:
         messages.success(request, "Your cookie choices are saved.")
@@ -92,8 +94,13 @@ def _back_url(request: HttpRequest) -> str:
     """The page the choice was made on (same-origin posts carry it as Referer), else the
     settings page, which shows the choice."""
     target = request.headers.get("Referer", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        # The settings page shown again after a refused choice lives at this view's URL.
+        and urlsplit(target).path != request.path
     ):
         return target
     return reverse("cookie_settings")
@@ -115,4 +122,10 @@ def _settings_context(request: HttpRequest, form: ChoiceForm) -> dict[str, Any]:
         }
         for group in CookieGroup.objects.prefetch_related("cookie_set").order_by("ordering")
     ]
-    return {"form": form, "rows": rows, "gpc": gpc, "record": latest_record(request)}
+    return {
+        "form": form,
+        "rows": rows,
+        "gpc": gpc,
+        "record": latest_record(request),
+        "policy_version": current_policy_version(),
+    }

@@ -292,6 +292,16 @@ def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
     )
 
 
+# Profile pictures are raster images: X's "normal" variant is a 48x48 PNG or JPEG on
+# pbs.twimg.com (developer.x.com/en/docs/accounts-and-users/user-profile-images-and-banners).
+@service.route("GET", r"/_avatars/(?P<key>[^/]+)\.png")
+def avatar_png(req: Request) -> Response:
+    hue = int(hashlib.sha256(req.params["key"].encode()).hexdigest()[:4], 16) % 360
+    red, green, blue = colorsys.hls_to_rgb(hue / 360, 0.45, 0.55)
+    png = _png(48, 48, (round(red * 255), round(green * 255), round(blue * 255)))
+    return Response(200, png, {"Content-Type": "image/png"})
+
+
 @service.route("GET", r"/_media/attachments/(?P<key>[^/]+)\.png")
 def attachment(req: Request) -> Response:
     """The picture of an inbound message's image attachment, coloured by its key like the

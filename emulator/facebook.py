@@ -279,3 +279,29 @@ def page_object(req: Request) -> Response:
         return json_response(render(node_type, _media_getters(item), fields))
     fields = parse_fields(req.param("fields"), ["created_time", "message", "id"])
     return json_response(render("Post", _post_getters(post), fields))
+
+
+@service.route("DELETE", GRAPH + rf"/(?P<object>{POST_ID})", "meta.delete_post")
+def delete_post(req: Request) -> Response:
+    """Delete a Page post with the Page's token (developers.facebook.com/docs/pages-api/posts,
+    "Delete a post": pages_manage_posts, answers {"success": true}). A post that does not
+    exist, is gone already or belongs to a Page the token does not reach answers the Graph's
+    (#100) subcode 33."""
+    post_id = req.params["object"]
+    token = meta.authenticate(req)
+    post = STATE.find_post("facebook", post_id)
+    found = STATE.find_page(post.account_id) if post else None
+    if found is None or found[0].id != token.user_id or token.page_id not in (None, found[1].id):
+        raise graph.unsupported(post_id, "delete")
+    if token.kind != "page":
+        message = "(#210) A page access token is required to request this resource."
+        raise Abort(graph_error(400, 210, message))
+    if "pages_manage_posts" not in token.scopes:
+        raise graph.missing_permission(
+            200, "(#200) The user hasn't authorized the application to perform this action"
+        )
+    STATE.posts.remove(post)
+    for item in STATE.table("fb_media").values():
+        if item.post_id == post.id:  # the photo or video stays, without its feed post
+            item.post_id = None
+    return json_response({"success": True})

@@ -321,6 +321,15 @@ def media_node(req: Request) -> Response:
     return json_response(render("IGMedia", _media_getters(post), fields))
 
 
+@service.route("DELETE", GRAPH + rf"/(?P<media>{MEDIA_ID})", "meta.ig_delete")
+def delete_media(req: Request) -> Response:
+    """IG Media has no delete operation (developers.facebook.com/docs/instagram-platform/
+    reference/instagram-media documents reading and updating only): the Graph's answer for an
+    operation a node does not support, whoever asks."""
+    meta.authenticate(req)
+    raise graph.unsupported(req.params["media"], "delete")
+
+
 @service.route("GET", GRAPH + r"/(?P<ig>\d+)/content_publishing_limit", "meta.ig_limit")
 def publishing_limit(req: Request) -> Response:
     _, ig = _account(req, req.params["ig"], READ_SCOPE, "get")

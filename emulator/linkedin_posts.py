@@ -325,3 +325,24 @@ def get_post(req: Request) -> Response:
         raise error(404, f"Post {req.params['urn']} not found", "NOT_FOUND")
     administered(token, post.details["author"], "posts.GET", ver)
     return json_response(post_json(post))
+
+
+@service.route(
+    "DELETE", REST + r"/posts/(?P<urn>urn:li:(share|ugcPost):\d+)", "linkedin.posts_delete"
+)
+def delete_post(req: Request) -> Response:
+    """Delete Posts (posts-api): an admin of the author organisation, w_organization_social,
+    204 No Content. Deletes are idempotent: a post deleted before answers 204 again; one
+    LinkedIn never had is 404."""
+    token, ver = rest(req, "posts.DELETE", WRITE_SCOPES)
+    urn = req.params["urn"]
+    deleted = STATE.table("linkedin_deleted_posts")  # urn -> its author
+    post = find_post(urn)
+    if post is None and urn not in deleted:
+        raise error(404, f"Post {urn} not found", "NOT_FOUND")
+    author = post.details["author"] if post else deleted[urn]
+    administered(token, author, "posts.DELETE", ver)
+    if post is not None:
+        STATE.posts.remove(post)
+        deleted[post.id] = author
+    return Response(204)

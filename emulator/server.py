@@ -92,7 +92,7 @@ class Request:
 
     def avatar_url(self, key: str) -> str:
         """A picture served by the emulator itself (the machine may be offline)."""
-        return f"{self.base_url}/_avatars/{quote(key)}.svg"
+        return f"{self.base_url}/_avatars/{quote(key)}.png"
 
     def attachment_url(self, key: str) -> str:
         """A PNG served by the emulator itself, standing in for a message attachment."""

@@ -25,6 +25,10 @@ UPLOAD_PATH = "/youtube-upload/v3/videos"
 SCOPE = "https://www.googleapis.com/auth/"
 UPLOAD_SCOPES = {SCOPE + name for name in ("youtube.upload", "youtube", "youtube.force-ssl")}
 READ_SCOPES = {SCOPE + name for name in ("youtube.readonly", "youtube", "youtube.force-ssl")}
+# videos.delete: youtubepartner, youtube or youtube.force-ssl (not youtube.upload), 50 units
+# (developers.google.com/youtube/v3/docs/videos/delete).
+DELETE_SCOPES = {SCOPE + name for name in ("youtubepartner", "youtube", "youtube.force-ssl")}
+DELETE_COST = 50
 VIDEO_PARTS = ("id", "snippet", "status", "contentDetails", "statistics")
 PRIVACY = ("private", "public", "unlisted")
 TITLE_LIMIT = 100
@@ -308,6 +312,33 @@ def videos(req: Request) -> Response:
             "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)},
         }
     )
+
+
+@service.route("DELETE", r"/youtube/v3/videos", "youtube.delete")
+def delete_video(req: Request) -> Response:
+    """videos.delete: 204 No Content; 404 videoNotFound for an id YouTube does not have, 403
+    forbidden for another channel's video (developers.google.com/youtube/v3/docs/videos/delete)."""
+    token = _authenticate(req, DELETE_SCOPES, DELETE_COST)
+    video_id = req.query.get("id")
+    if not video_id:
+        message = "Required parameter: id"
+        raise _bad(400, "required", message, "global")
+    post = STATE.find_post("youtube", video_id)
+    if post is None:
+        message = (
+            "The video that you are trying to delete cannot be found. Check the value of the "
+            "<code>id</code> parameter in the request to ensure that it is correct."
+        )
+        raise _bad(404, "videoNotFound", message)
+    user = STATE.user("google", token.user_id)
+    if user.channel is None or user.channel.id != post.account_id:
+        message = (
+            "The video that you are trying to delete cannot be deleted. The request might not "
+            "be properly authorized."
+        )
+        raise _bad(403, "forbidden", message)
+    STATE.posts.remove(post)
+    return Response(204)
 
 
 def _search_matches(req: Request, token: Token) -> list[Post]:

@@ -6,4 +6,7 @@ class ExportsConfig(AppConfig):
     verbose_name = "Personal data exports"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 - connects the file clean-up
+        from . import (
+            personal_data,  # noqa: F401  (export sections, deletion receivers)
+            receivers,  # noqa: F401 - connects the file clean-up
+        )

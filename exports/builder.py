@@ -1,10 +1,9 @@
 """Assembling one person's export: their files copied from storage, one JSON file per kind of
-data (exports/contents.py) and a README.txt that explains each file and lists them all."""
+data (each app's personal_data.py) and a README.txt that explains each file and lists them all."""
 
 from __future__ import annotations
 
 import logging
-import posixpath
 import textwrap
 from collections.abc import Iterator
 from datetime import datetime
@@ -12,68 +11,41 @@ from typing import IO
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.utils.text import get_valid_filename
 
 from accounts.models import User
-from publishing.models import Media
+from mixora.personal_data import Section, export_sections
 
-from . import contents
 from .archive import Archive
-from .contents import Section
 
 log = logging.getLogger(__name__)
 
-FOLDERS = {
-    "avatar/": "Your profile picture, as you uploaded it.",
-    "media/": "The images and videos you uploaded; media.json describes each one.",
-}
 
+class ArchiveFiles:
+    """Stored files copied into the archive for the sections that list them."""
 
-def _copy(archive: Archive, target: str, source: str) -> str | None:
-    """Copy one stored file in; None when storage no longer has it."""
-    try:
-        archive.add_from_storage(target, default_storage, source)
-    except FileNotFoundError:
-        log.warning("export: stored file %s is missing", source)
-        return None
-    return target
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
 
-
-def _media_name(media_id: int, name: str, stored: str) -> str:
-    extension = posixpath.splitext(stored)[1].lower()
-    base = get_valid_filename(posixpath.splitext(name)[0]) if name else ""
-    return f"media/{media_id}-{base or 'file'}{extension}"
-
-
-def _copy_media(archive: Archive, user: User) -> dict[int, str | None]:
-    copied: dict[int, str | None] = {}
-    uploads = Media.objects.filter(uploaded_by=user).order_by("created_at", "pk")
-    for media_id, name, stored in uploads.values_list("pk", "name", "file").iterator(
-        chunk_size=contents.ROWS_PER_QUERY
-    ):
-        copied[media_id] = _copy(archive, _media_name(media_id, name, stored), stored)
-    return copied
+    def copy(self, target: str, source: str) -> str | None:
+        try:
+            self.archive.add_from_storage(target, default_storage, source)
+        except FileNotFoundError:
+            log.warning("export: stored file %s is missing", source)
+            return None
+        return target
 
 
 def _sections(user: User, archive: Archive) -> Iterator[Section]:
-    avatar = None
-    if user.avatar:
-        extension = posixpath.splitext(user.avatar.name)[1].lower()
-        avatar = _copy(archive, f"avatar/avatar{extension}", user.avatar.name)
-    yield contents.profile(user, avatar)
-    yield contents.workspaces(user)
-    yield contents.posts(user)
-    yield contents.post_comments(user)
-    yield contents.reviews(user)
-    yield contents.media(user, _copy_media(archive, user))
-    yield contents.inbox_messages(user)
-    yield contents.inbox_activity(user)
-    yield contents.connected_accounts(user)
-    yield contents.notifications(user)
-    yield contents.support_tickets(user)
-    yield contents.audit_events(user)
-    yield from contents.optional_sections(user)
-    yield contents.billing()
+    """Every app's sections (their personal_data.py), in their registered order."""
+    files = ArchiveFiles(archive)
+    for section in export_sections():
+        built = section.build(user, files)
+        if built is not None:
+            yield built
+
+
+def _folders() -> dict[str, str]:
+    return {name: about for s in export_sections() for name, about in s.folders.items()}
 
 
 def readme(user: User, when: datetime, sections: list[Section], names: list[str]) -> str:
@@ -95,7 +67,7 @@ def readme(user: User, when: datetime, sections: list[Section], names: list[str]
     ]
     for section in sections:
         lines += ["", section.filename, *_wrap(section.about)]
-    for folder, about in FOLDERS.items():
+    for folder, about in _folders().items():
         if any(name.startswith(folder) for name in names):
             lines += ["", folder, *_wrap(about)]
     lines += [

@@ -6,4 +6,8 @@ class InboxConfig(AppConfig):
     verbose_name = "Inbox"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401
+        from . import (
+            avatars,  # noqa: F401  (a deleted thread's picture goes with it)
+            personal_data,  # noqa: F401  (export sections, deletion receivers)
+            receivers,  # noqa: F401
+        )

@@ -1,6 +1,6 @@
 """What a message needs after it is stored, fetched outside the ingest transaction: the
-sender's public name and picture where the network's events carry only an id (Meta), and
-copies of attachments."""
+sender's public name and picture where the network's events carry only an id (Meta; the
+picture itself is copied by avatars.py), and copies of attachments."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from connections.errors import PlatformError
 
-from . import platform_calls
+from . import avatars, platform_calls
 from .models import Attachment, Conversation, Message
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,8 @@ def _sender_profile(conversation: Conversation) -> None:
     if profile is None:  # the network's events already carry names
         return
     Conversation.objects.filter(pk=conversation.pk).update(**profile, updated_at=timezone.now())
+    if profile.get("participant_avatar_url"):
+        avatars.schedule(conversation.pk)
     Message.objects.filter(
         conversation=conversation, direction=Message.Direction.INBOUND, sender_name=""
     ).update(sender_name=profile["participant_name"])

@@ -14,6 +14,7 @@ from connections.models import ConnectedAccount
 from connections.platforms.inbox_types import InboundItem
 from publishing.models import PostTarget
 
+from . import avatars
 from .models import Conversation, Message
 from .retention import was_deleted
 
@@ -132,3 +133,5 @@ def _absorb(conversation: Conversation, message: Message, item: InboundItem) -> 
                 setattr(conversation, field, value)
     conversation.updated_at = timezone.now()
     conversation.save()
+    if avatars.needs_fetch(conversation):
+        avatars.schedule(conversation.pk)

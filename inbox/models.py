@@ -3,6 +3,8 @@ connected account, their messages and internal notes, and the team's working sta
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -47,7 +49,10 @@ class Conversation(models.Model):
     participant_id = models.CharField(max_length=200)
     participant_name = models.CharField(max_length=200, blank=True)
     participant_handle = models.CharField(max_length=200, blank=True)
+    # The network's picture URL is only ever fetched by the server (inbox/avatars.py); pages
+    # show the copy in our storage, through our own URL.
     participant_avatar_url = models.URLField(max_length=1000, blank=True)
+    participant_avatar = models.FileField(upload_to="inbox/avatars/", max_length=300, blank=True)
     # Comments: the platform's post, and ours when Mixora published it.
     external_post_id = models.CharField(max_length=200, blank=True)
     post_target = models.ForeignKey(
@@ -92,6 +97,11 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} with {self.participant_name or self.participant_id}"
+
+    @property
+    def participant_avatar_version(self) -> str:
+        """Changes whenever another picture is stored: lets browsers cache our avatar URL."""
+        return PurePosixPath(self.participant_avatar.name).stem
 
 
 class Message(models.Model):

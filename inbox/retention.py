@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import Workspace
 
 from .models import Attachment, Conversation, DeletedMessageMarker, Message
+from .preview import refresh_previews
 
 
 def _delete_files(names: list[str]) -> None:
@@ -38,8 +39,13 @@ def _delete_messages(messages: QuerySet[Message]) -> int:
             files = list(
                 Attachment.objects.filter(message_id__in=ids).values_list("file", flat=True)
             )
+            conversation_ids = set(
+                Message.objects.filter(pk__in=ids).values_list("conversation_id", flat=True)
+            )
             Attachment.objects.filter(message_id__in=ids).delete()
             total += Message.objects.filter(pk__in=ids).delete()[0]
+            # The list's preview copies a message's text: it must not outlive the message.
+            refresh_previews(conversation_ids)
             _delete_files(files)
 
 
@@ -84,15 +90,24 @@ def delete_account_inbox(account_id: int) -> int:
     return _delete_conversations(Conversation.objects.filter(account_id=account_id))
 
 
+def _cutoff(workspace: Workspace, now: datetime) -> datetime:
+    return now - timedelta(days=workspace.inbox_retention_days)
+
+
+def _expired_messages(workspace: Workspace, now: datetime) -> QuerySet[Message]:
+    return Message.objects.filter(
+        conversation__workspace=workspace, sent_at__lt=_cutoff(workspace, now)
+    )
+
+
 def purge_workspace(workspace: Workspace, now: datetime | None = None) -> int:
     """Apply the workspace's retention: messages older than the period go; so do threads
     left empty."""
     if not workspace.inbox_retention_days:
         return 0
-    cutoff = (now or timezone.now()) - timedelta(days=workspace.inbox_retention_days)
-    removed = _delete_messages(
-        Message.objects.filter(conversation__workspace=workspace, sent_at__lt=cutoff)
-    )
+    now = now or timezone.now()
+    cutoff = _cutoff(workspace, now)
+    removed = _delete_messages(_expired_messages(workspace, now))
     # Threads left with nothing (a recent internal note keeps its thread).
     _delete_conversations(
         Conversation.objects.filter(workspace=workspace, last_message_at__lt=cutoff).filter(
@@ -102,8 +117,19 @@ def purge_workspace(workspace: Workspace, now: datetime | None = None) -> int:
     return removed
 
 
+def _with_retention() -> QuerySet[Workspace]:
+    return Workspace.objects.filter(inbox_retention_days__isnull=False)
+
+
 def purge_all(now: datetime | None = None) -> int:
+    return sum(purge_workspace(workspace, now) for workspace in _with_retention())
+
+
+def count_due(now: datetime | None = None) -> int:
+    """The messages `purge_all(now)` would delete (a dry run: nothing changes)."""
+    now = now or timezone.now()
     return sum(
-        purge_workspace(workspace, now)
-        for workspace in Workspace.objects.filter(inbox_retention_days__isnull=False)
+        _expired_messages(workspace, now).count()
+        for workspace in _with_retention()
+        if workspace.inbox_retention_days
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from . import deliveries, polling, replies, retention
+from connections.errors import Retryable
+
+from . import avatars, deliveries, polling, replies, retention
 from .models import Conversation
 
 
@@ -69,3 +71,18 @@ def wake_snoozed() -> int:
 @shared_task(time_limit=3500, soft_time_limit=3400)
 def purge_expired() -> int:
     return retention.purge_all()
+
+
+# A host that timed out or answered 5xx/429 is tried again with backoff; a refusal retrying
+# cannot fix returns at once (the thread keeps its initials).
+@shared_task(
+    acks_late=True,
+    autoretry_for=(Retryable,),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=5,
+    time_limit=90,
+    soft_time_limit=80,
+)
+def fetch_participant_avatar(conversation_id: int) -> str:
+    return avatars.fetch(conversation_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, manage, pages, webhooks
+from .views import actions, avatars, manage, pages, webhooks
 
 workspace_patterns = [
     path("inbox/", pages.inbox, name="inbox"),
@@ -24,6 +24,7 @@ workspace_patterns = [
     path("inbox/c/<int:pk>/labels/", actions.labels, name="inbox_labels"),
     path("inbox/c/<int:pk>/unread/", actions.mark_unread, name="inbox_unread"),
     path("inbox/c/<int:pk>/delete/", actions.delete, name="inbox_delete"),
+    path("inbox/c/<int:pk>/avatar/", avatars.participant_avatar, name="inbox_participant_avatar"),
     path("inbox/messages/<int:pk>/retry/", actions.retry, name="inbox_retry"),
 ]
 

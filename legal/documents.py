@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from mixora.errors import UserFacingError
 
-from . import render, tasks
+from . import placeholders, render, tasks
 from .models import DocumentVersion
 
 if TYPE_CHECKING:
@@ -46,6 +46,11 @@ def publish(draft: DocumentVersion, by: User | None, now: datetime | None = None
         raise UserFacingError(f"{draft} is already published.")
     if draft.material and not draft.summary.strip():
         raise UserFacingError("A material change needs a summary of what changed.")
+    if found := placeholders.find(f"{draft.title}\n{draft.summary}\n{draft.body}"):
+        shown = ", ".join(f"“{text}”" for text in dict.fromkeys(found))
+        raise UserFacingError(
+            f"{draft} still has placeholder text: {shown}. Replace it before publishing."
+        )
     with transaction.atomic():
         # Lock the kind's versions so two publishers cannot take the same number.
         list(DocumentVersion.objects.select_for_update().filter(kind=draft.kind).values("pk"))

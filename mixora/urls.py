@@ -9,6 +9,7 @@ from notifications import views as notifications
 from publishing import urls as publishing_urls
 from support.views import contact
 
+from . import media_access
 from .health import healthz
 
 admin.site.site_header = "Mixora support"
@@ -52,9 +53,6 @@ urlpatterns = [
     path("", include("privacy.urls")),
     path("w/<slug:slug>/", include(workspace_patterns)),
     path("admin/", admin.site.urls),
+    # Local files, each to the people allowed to see it (S3 mode: 404, the bucket serves).
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media_access.serve, name="media"),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

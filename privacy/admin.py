@@ -6,9 +6,12 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -17,26 +20,8 @@ from mixora.errors import UserFacingError
 
 from . import deadlines, fulfilment
 from . import requests as privacy_requests
-from .models import OPEN_STATUSES, AuditEvent, PrivacyRequest, PrivacyRequestEvent
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "action", "actor", "subject_user", "workspace", "ip_address"]
-    list_filter = ["action", "created_at"]
-    search_fields = ["actor__email", "subject_user__email", "workspace__slug", "ip_address"]
-    list_select_related = ["actor", "subject_user", "workspace"]
-    date_hierarchy = "created_at"
-
-    # The audit trail is append-only, for support staff and superusers alike.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+from .forms import EmailedRequestForm
+from .models import OPEN_STATUSES, PrivacyRequest, PrivacyRequestEvent
 
 
 class DueFilter(admin.SimpleListFilter):
@@ -124,6 +109,23 @@ SHORT_TYPES = {
 }
 
 
+def _entered_message(privacy_request: PrivacyRequest) -> str:
+    received = date_format(deadlines.received_on(privacy_request.received_at), "M j, Y")
+    due = date_format(privacy_request.due_date, "M j, Y")
+    entered = f"{privacy_request.reference} entered: received {received}, answer due by {due}."
+    if privacy_request.status == PrivacyRequest.Status.COMPLETED:
+        return f"{entered} It was answered at once: {privacy_request.completion_note}"
+    if fulfilment.unconfirmed_account(privacy_request) is not None:
+        return (
+            f"{entered} A Mixora account uses {privacy_request.email}: the confirmation link "
+            "went to the account's address, and nothing is done for the account until its "
+            "holder confirms."
+        )
+    return (
+        f"{entered} No Mixora account uses this address; the requester was sent an acknowledgement."
+    )
+
+
 def _extended_due(privacy_request: PrivacyRequest) -> str:
     if privacy_request.received_at is None:
         return ""
@@ -145,7 +147,17 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
         (None, {"fields": ["reference", "request_type", "status", "due", "what_completing_does"]}),
         (
             "Requester",
-            {"fields": ["name", "email", "account", "source", "jurisdiction", "details"]},
+            {
+                "fields": [
+                    "name",
+                    "email",
+                    "account",
+                    "source",
+                    "entered_by",
+                    "jurisdiction",
+                    "details",
+                ]
+            },
         ),
         ("Answer", {"fields": ["extension_reason", "rejection_reason", "completion_note"]}),
         ("Dates", {"fields": ["created_at", "received_at", "closed_at"]}),
@@ -153,6 +165,7 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
     readonly_fields = [field for _, options in fieldsets for field in options["fields"]]
     inlines = [PrivacyRequestEventInline]
     actions = [
+        "resend_confirmations",
         "verify_requests",
         "start_requests",
         "extend_requests",
@@ -188,11 +201,7 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description="completing it")
     def what_completing_does(self, obj: PrivacyRequest) -> str:
-        if not obj.is_open:
-            return "—"
-        return fulfilment.automatic_action(obj) or (
-            "Starts nothing by itself: carry the request out, then complete it."
-        )
+        return fulfilment.what_completing_does(obj) if obj.is_open else "—"
 
     # --- Permissions: read-only except through the actions ----------------------------------
 
@@ -208,7 +217,61 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
     def has_work_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("privacy.work_privacyrequest")
 
+    # --- Entering a request received by email --------------------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        enter = path(
+            "enter/",
+            self.admin_site.admin_view(self.enter_view),
+            name="privacy_privacyrequest_enter",
+        )
+        return [enter, *super().get_urls()]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
+        extra_context = {**(extra_context or {}), "can_enter": self.has_work_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def enter_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_work_permission(request):
+            raise PermissionDenied
+        form = EmailedRequestForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            try:
+                entered = privacy_requests.enter_emailed_request(
+                    **form.cleaned_data, actor=request.user, http_request=request
+                )
+            except UserFacingError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(request, _entered_message(entered), messages.SUCCESS)
+                return redirect("admin:privacy_privacyrequest_change", entered.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Enter a request received by email",
+            "opts": self.opts,
+            "form": form,
+        }
+        status = 400 if form.is_bound else 200
+        return TemplateResponse(
+            request, "admin/privacy/privacyrequest/enter.html", context, status=status
+        )
+
     # --- Actions ------------------------------------------------------------------------
+
+    @admin.action(
+        permissions=["work"],
+        description="Send the account holder's confirmation link again",
+        location=_BOTH,
+    )
+    def resend_confirmations(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._run(
+            request,
+            queryset,
+            privacy_requests.resend_confirmation,
+            "Confirmation link sent to the account's address",
+        )
 
     @admin.action(permissions=["work"], description="Verify (identity checked)", location=_BOTH)
     def verify_requests(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -275,7 +338,7 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
                 r, actor=request.user, note=text, http_request=request
             ),
             done="Completed",
-            preview=fulfilment.automatic_action,
+            preview=fulfilment.what_completing_does,
         )
 
     def _run(

@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class PrivacyConfig(AppConfig):
     name = "privacy"
-    verbose_name = "Privacy and audit"
+    verbose_name = "Privacy"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the security-event receivers)
+        from . import personal_data  # noqa: F401  (export sections, deletion receivers)

@@ -6,15 +6,16 @@
   once by 45 more, with notice and an explanation.
 - Elsewhere: Mixora's own promise, 30 days, extendable once by 30 with a reason.
 
-Every due date counts from the day the request was received (the email confirmation, or the
-filing when logged in); an extension counts from the same day, not from the first due date.
+Every due date counts from the day the request was received (the email confirmation, the
+filing when logged in, or the day an emailed request arrived, as support enters it); an
+extension counts from the same day, not from the first due date.
 """
 
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -53,6 +54,11 @@ def add_months(day: date, months: int) -> date:
 
 def received_on(received_at: datetime) -> date:
     return timezone.localdate(received_at)
+
+
+def start_of(day: date) -> datetime:
+    """The moment `day` begins in Mixora's time zone: received_on() of it is `day` again."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def due_date(jurisdiction: str, received: date) -> date:

@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils import timezone
 
 from accounts.age_gate import EEA_AND_UK
 
 from .models import PrivacyRequest
+from .requests import CORRECTION_DETAILS, FUTURE_RECEIVED_ON
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -35,7 +37,16 @@ JURISDICTION_HELP = (
 )
 
 
-class PrivacyRequestForm(forms.Form):
+class _CorrectionNeedsDetails(forms.Form):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        correction = cleaned.get("request_type") == Type.CORRECTION
+        if correction and not cleaned.get("details", "").strip():
+            self.add_error("details", CORRECTION_DETAILS)
+        return cleaned
+
+
+class PrivacyRequestForm(_CorrectionNeedsDetails):
     request_type = forms.ChoiceField(
         label="What would you like us to do?",
         choices=Type.choices,
@@ -78,13 +89,56 @@ class PrivacyRequestForm(forms.Form):
         elif country in EEA_AND_UK:
             self.fields["jurisdiction"].initial = Jurisdiction.EEA
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        correction = cleaned.get("request_type") == Type.CORRECTION
-        if correction and not cleaned.get("details", "").strip():
-            self.add_error("details", "Tell us what is wrong and what it should say.")
-        return cleaned
-
     def type_choices(self) -> list[tuple[Any, str]]:
         """Each radio with its one-line explanation, for the template."""
         return [(radio, TYPE_HELP[radio.data["value"]]) for radio in self["request_type"]]
+
+
+class EmailedRequestForm(_CorrectionNeedsDetails):
+    """Support enters a request that arrived by email (privacy.requests.enter_emailed_request)."""
+
+    email = forms.EmailField(
+        label="Requester's email address",
+        help_text="The address the request came from. If a Mixora account uses it, the "
+        "confirmation link goes to the account's address and nothing is done for the account "
+        "until its holder confirms.",
+        error_messages={
+            "required": "Enter the address the request came from.",
+            "invalid": "Enter a valid email address, like name@example.com.",
+        },
+    )
+    name = forms.CharField(label="Requester's name", max_length=150, required=False)
+    request_type = forms.ChoiceField(
+        label="What they ask for",
+        choices=[("", "Choose…"), *Type.choices],
+        error_messages={"required": "Choose what the requester asks for."},
+    )
+    jurisdiction = forms.ChoiceField(
+        label="Where they live",
+        choices=[("", "Choose…"), *Jurisdiction.choices],
+        help_text="Sets the legal deadline. If the email doesn't say, choose Somewhere else.",
+        error_messages={"required": "Choose where the requester lives."},
+    )
+    received_on = forms.DateField(
+        label="Received on",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="The day the email arrived: the due date counts from it.",
+        error_messages={
+            "required": "Enter the day the email arrived.",
+            "invalid": "Enter the day the email arrived as a date, like 2026-03-01.",
+        },
+    )
+    details = forms.CharField(
+        label="Details",
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 70}),
+        help_text="What the email asks, in their words. For a correction, what is wrong and "
+        "what it should say.",
+    )
+
+    def clean_received_on(self) -> Any:
+        received_on = self.cleaned_data["received_on"]
+        if received_on > timezone.localdate():
+            raise forms.ValidationError(FUTURE_RECEIVED_ON)
+        return received_on

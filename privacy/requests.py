@@ -1,28 +1,33 @@
 """Privacy requests from filing to answer: the rules the public pages and the support admin
 both go through. Every step is one transaction that writes the request, an append-only
-`PrivacyRequestEvent` and an `AuditEvent`; the requester's email leaves after the commit."""
+`PrivacyRequestEvent` and an `AuditEvent`; the requester's email leaves after the commit.
+
+A request filed on the site logged out, or received by email and entered by support, reaches
+an account only through the link sent to that account's own address (request_links)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
+from audit.models import AuditAction
+from audit.trail import record
 from mixora.errors import UserFacingError
 
 from . import deadlines, emails, fulfilment
-from .audit import record
-from .models import OPEN_STATUSES, AuditAction, PrivacyRequest, PrivacyRequestEvent
-from .request_links import CONFIRM_MAX_AGE, reference_from_confirm_token
+from .models import OPEN_STATUSES, PrivacyRequest, PrivacyRequestEvent
+from .request_links import CONFIRM_MAX_AGE, account_for_address, read_confirm_token
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from accounts.models import User
+    from accounts.models import User, Workspace
 
 Status = PrivacyRequest.Status
 Type = PrivacyRequest.Type
@@ -60,12 +65,35 @@ _AUDIT = {
 }
 
 
-class LinkAlreadyUsed(UserFacingError):
-    """The confirmation link was used before; the request is already received."""
+FUTURE_RECEIVED_ON = "The received date can't be in the future: enter the day the email arrived."
+CORRECTION_DETAILS = "Tell us what is wrong and what it should say."
 
-    def __init__(self, privacy_request: PrivacyRequest) -> None:
-        super().__init__("This link was already used: your email address is confirmed.")
+
+class LinkAlreadyUsed(UserFacingError):
+    """The confirmation link can do nothing more: it was used, or the request is closed."""
+
+    def __init__(
+        self,
+        privacy_request: PrivacyRequest,
+        message: str = "This link was already used: your email address is confirmed.",
+    ) -> None:
+        super().__init__(message)
         self.privacy_request = privacy_request
+
+
+class SoleOwner(UserFacingError):
+    """A deletion request whose account holder is the only owner of workspaces."""
+
+    def __init__(self, privacy_request: PrivacyRequest, workspaces: list[Workspace]) -> None:
+        names = ", ".join(workspace.name for workspace in workspaces)
+        them = "it" if len(workspaces) == 1 else "them"
+        super().__init__(
+            f"{privacy_request.reference} cannot be completed yet: the account holder is the "
+            f"only owner of {names}. They must make another member owner or delete {them} "
+            "before their account can be deleted. We emailed them this guidance."
+        )
+        self.privacy_request = privacy_request
+        self.workspaces = workspaces
 
 
 # --- The requester ---------------------------------------------------------------------------
@@ -85,8 +113,11 @@ def file_request(
     """File a request. From a logged-in person it is received at once and tied to the
     account; from anyone else nothing is actionable until the emailed link is confirmed."""
     if request_type == Type.CORRECTION and not details.strip():
-        raise UserFacingError("Tell us what is wrong and what it should say.")
+        raise UserFacingError(CORRECTION_DETAILS)
     now = now or timezone.now()
+    # An address an account uses gets the link at the account's address, and confirming it
+    # ties the request to that account.
+    account = account_for_address(email) if user is None else None
     privacy_request = PrivacyRequest(
         request_type=request_type,
         jurisdiction=jurisdiction,
@@ -108,53 +139,127 @@ def file_request(
         if proven:
             _after_receipt(privacy_request, http_request, now)
         else:
-            emails.send_confirmation(privacy_request)
+            emails.send_confirmation(privacy_request, account)
+    return privacy_request
+
+
+def enter_emailed_request(
+    *,
+    request_type: str,
+    jurisdiction: str,
+    email: str,
+    received_on: date,
+    actor: User,
+    name: str = "",
+    details: str = "",
+    http_request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> PrivacyRequest:
+    """Support enters a request that arrived by email. The legal clock runs from the day it
+    arrived. When an account uses the address, its holder confirms through a link sent to the
+    account's address before anyone acts on it; otherwise the sender is acknowledged."""
+    now = now or timezone.now()
+    if received_on > timezone.localdate(now):
+        raise UserFacingError(FUTURE_RECEIVED_ON)
+    if request_type == Type.CORRECTION and not details.strip():
+        raise UserFacingError(CORRECTION_DETAILS)
+    account = account_for_address(email)
+    privacy_request = PrivacyRequest(
+        request_type=request_type,
+        jurisdiction=jurisdiction,
+        email=email.strip(),
+        name=name.strip(),
+        details=details.strip(),
+        source=PrivacyRequest.Source.SUPPORT,
+        entered_by=actor,
+    )
+    with transaction.atomic():
+        _mark_received(privacy_request, deadlines.start_of(received_on))
+        privacy_request.save()
+        _record_step(
+            privacy_request,
+            Step.FILED,
+            "",
+            Actor.STAFF,
+            actor=actor,
+            note=f"Received by email on {_day(received_on)} and entered by support.",
+            http_request=http_request,
+            channel="email",
+            received_on=received_on.isoformat(),
+        )
+        # An opt-out of sale needs no proof of identity (see file_request): answered at once.
+        if account is None or request_type == Type.OPT_OUT_SALE:
+            _after_receipt(privacy_request, http_request, now)
+        else:
+            emails.send_confirmation(privacy_request, account)
     return privacy_request
 
 
 def awaiting_confirmation(
     token: str, *, now: datetime | None = None, lock: bool = False
-) -> PrivacyRequest:
-    """The request an emailed link confirms, or a UserFacingError for a bad, expired or used
-    link (LinkAlreadyUsed names the request)."""
-    reference = reference_from_confirm_token(token, now=now)
+) -> tuple[PrivacyRequest, User | None]:
+    """The request an emailed link confirms and the account confirming ties it to (None when
+    no account used the address), or a UserFacingError for a bad, expired or spent link
+    (LinkAlreadyUsed names the request)."""
+    link = read_confirm_token(token, now=now)
     queryset = PrivacyRequest.objects.select_for_update() if lock else PrivacyRequest.objects
-    privacy_request = queryset.filter(reference=reference).first()
+    privacy_request = queryset.filter(reference=link.reference).first()
     if privacy_request is None:
         raise UserFacingError(
             "This request is no longer on file: requests not confirmed within 48 hours are "
             "removed. Please file it again."
         )
-    if privacy_request.status != Status.AWAITING_CONFIRMATION:
+    awaiting = privacy_request.status == Status.AWAITING_CONFIRMATION
+    # A received request not yet tied to an account (support entered it) waits for the
+    # account holder: a link naming the account can still tie it.
+    binds = link.account_id is not None and privacy_request.user_id is None
+    if not awaiting and not (binds and privacy_request.is_open):
+        if binds:
+            raise LinkAlreadyUsed(
+                privacy_request, "This request is closed: the link no longer does anything."
+            )
         raise LinkAlreadyUsed(privacy_request)
-    return privacy_request
+    if link.account_id is None:
+        return privacy_request, None
+    account = (
+        get_user_model()
+        .objects.filter(pk=link.account_id, email__iexact=link.address, is_active=True)
+        .first()
+    )
+    if account is None:
+        raise UserFacingError(
+            "This link was sent to a Mixora account's address, and the account no longer uses "
+            "that address, so the link cannot confirm the request. Write to "
+            f"{settings.SUPPORT_EMAIL} quoting {privacy_request.reference}."
+        )
+    return privacy_request, account
 
 
 def confirm_email(
     token: str, *, http_request: HttpRequest | None = None, now: datetime | None = None
 ) -> PrivacyRequest:
-    """Turn an emailed link into a received request (see awaiting_confirmation)."""
+    """Turn an emailed link into a received request tied to the account whose address got
+    the link, if one did (see awaiting_confirmation)."""
     now = now or timezone.now()
     with transaction.atomic():
-        privacy_request = awaiting_confirmation(token, now=now, lock=True)
-        if privacy_request.request_type == Type.MARKETING_OPT_OUT:
-            # Controlling the address is all an unsubscribe needs: apply it to the account
-            # that uses this address, if there is one.
-            privacy_request.user = (
-                get_user_model()
-                .objects.filter(email__iexact=privacy_request.email, is_active=True)
-                .first()
-            )
-        _mark_received(privacy_request, now)
+        privacy_request, account = awaiting_confirmation(token, now=now, lock=True)
+        from_status = privacy_request.status
+        if account is not None:
+            privacy_request.user = account
+            privacy_request.email = account.email  # answers go to the account's address
+        if from_status == Status.AWAITING_CONFIRMATION:
+            _mark_received(privacy_request, now)
         privacy_request.save()
         _record_step(
             privacy_request,
             Step.CONFIRMED,
-            Status.AWAITING_CONFIRMATION,
+            from_status,
             Actor.REQUESTER,
+            note="Tied to the Mixora account that uses this address." if account else "",
             http_request=http_request,
         )
-        _after_receipt(privacy_request, http_request, now)
+        if privacy_request.status == Status.RECEIVED:
+            _after_receipt(privacy_request, http_request, now)
     return privacy_request
 
 
@@ -167,6 +272,7 @@ def verify(
     """Staff checked that the request comes from the person whose data it is about."""
     with transaction.atomic():
         locked = _lock(privacy_request, Status.VERIFIED)
+        _require_account_holder(locked)
         _move(locked, Status.VERIFIED, Step.VERIFIED, actor=actor, http_request=http_request)
         emails.send_step(locked, "verified")
     return locked
@@ -266,17 +372,51 @@ def complete(
     http_request: HttpRequest | None = None,
     now: datetime | None = None,
 ) -> PrivacyRequest:
-    """Close a verified request as done, starting what it asks for (see fulfilment)."""
-    with transaction.atomic():
-        locked = _lock(privacy_request, Status.COMPLETED)
-        _complete(
-            locked,
-            note=note.strip(),
-            kind=Actor.STAFF,
-            actor=actor,
-            http_request=http_request,
-            now=now or timezone.now(),
+    """Close a verified request as done, starting what it asks for (see fulfilment). A
+    deletion is refused while the account holder alone owns workspaces; they are emailed
+    what to do."""
+    try:
+        with transaction.atomic():
+            locked = _lock(privacy_request, Status.COMPLETED)
+            _require_account_holder(locked)
+            blockers = fulfilment.deletion_blockers(locked)
+            if blockers:
+                raise SoleOwner(locked, blockers)
+            answer = [fulfilment.no_account_answer(locked), note.strip()]
+            _complete(
+                locked,
+                note="\n\n".join(part for part in answer if part),
+                kind=Actor.STAFF,
+                actor=actor,
+                http_request=http_request,
+                now=now or timezone.now(),
+            )
+    except SoleOwner as refusal:
+        emails.send_deletion_guidance(refusal.privacy_request, refusal.workspaces)
+        raise
+    return locked
+
+
+def resend_confirmation(privacy_request: PrivacyRequest) -> PrivacyRequest:
+    """Send the account holder a new confirmation link (the last one expired, or an account
+    started using the address after the request was received)."""
+    locked = PrivacyRequest.objects.get(pk=privacy_request.pk)
+    ref = locked.reference
+    if locked.status == Status.AWAITING_CONFIRMATION:
+        raise UserFacingError(
+            f"{ref} is waiting for the requester to confirm their address; if the link "
+            "expired, they file the request again."
         )
+    if not locked.is_open:
+        raise UserFacingError(f"{ref} is {locked.get_status_display().lower()}.")
+    account = fulfilment.unconfirmed_account(locked)
+    if account is None:
+        if locked.user_id is not None:
+            raise UserFacingError(f"{ref} is already tied to its account: nothing to confirm.")
+        raise UserFacingError(
+            f"No Mixora account uses {locked.email}: there is no account holder to confirm {ref}."
+        )
+    emails.send_confirmation(locked, account)
     return locked
 
 
@@ -339,7 +479,7 @@ def _complete(
     http_request: HttpRequest | None,
     now: datetime,
 ) -> None:
-    started = fulfilment.carry_out(privacy_request)
+    started = fulfilment.carry_out(privacy_request, actor=actor)
     privacy_request.completion_note = note
     privacy_request.closed_at = now
     _move(
@@ -353,6 +493,17 @@ def _complete(
     )
     export_started = bool(started) and privacy_request.request_type in _EXPORTS
     emails.send_step(privacy_request, "completed", export_started=export_started)
+
+
+def _require_account_holder(privacy_request: PrivacyRequest) -> None:
+    """Nothing is done for an account until its holder confirmed through their own address."""
+    if fulfilment.unconfirmed_account(privacy_request) is not None:
+        raise UserFacingError(
+            f"{privacy_request.reference} is waiting for the account holder to confirm: a "
+            f"Mixora account uses {privacy_request.email}, so the request is acted on only once "
+            "they confirm through the link sent to the account's address. If it expired, send "
+            "it again."
+        )
 
 
 def _lock(privacy_request: PrivacyRequest, to_status: str) -> PrivacyRequest:
@@ -380,7 +531,11 @@ def _move(
 ) -> None:
     from_status = privacy_request.status
     privacy_request.status = to_status
-    privacy_request.save()
+    # Only what a step changes: completing a deletion erases the requester's details from
+    # this row meanwhile (person_deleted), and they must not be written back.
+    privacy_request.save(
+        update_fields=["status", "rejection_reason", "completion_note", "closed_at"]
+    )
     _record_step(
         privacy_request, step, from_status, kind, actor=actor, note=note, http_request=http_request
     )

@@ -93,14 +93,16 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         if request.method == "POST":
             privacy_request = requests.confirm_email(token, http_request=request)
-            messages.success(request, "Thanks, your email address is confirmed.")
+            tied = " The request is tied to your Mixora account." if privacy_request.user else ""
+            messages.success(request, f"Thanks, your email address is confirmed.{tied}")
             return redirect(status_path(privacy_request))
-        requests.awaiting_confirmation(token)
+        privacy_request, account = requests.awaiting_confirmation(token)
     except requests.LinkAlreadyUsed as exc:
         return _link_problem(request, str(exc), exc.privacy_request)
     except UserFacingError as exc:
         return _link_problem(request, str(exc))
-    return render(request, "privacy/request_confirm.html")
+    context = {"req": privacy_request, "for_account": account is not None}
+    return render(request, "privacy/request_confirm.html", context)
 
 
 def _link_problem(

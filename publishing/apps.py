@@ -6,4 +6,7 @@ class PublishingConfig(AppConfig):
     verbose_name = "Publishing"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (releases held targets on reconnect)
+        from . import (
+            personal_data,  # noqa: F401  (export sections, deletion receivers)
+            receivers,  # noqa: F401  (releases held targets on reconnect)
+        )

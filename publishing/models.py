@@ -199,6 +199,27 @@ class ReviewDecision(models.Model):
         return self.get_kind_display()
 
 
+class ReviewSubmission(models.Model):
+    """What a post was when it was sent for review, as the review box showed it (each
+    account's text and options in its network's words, the media by name), so the next
+    review can show what changed since."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="submissions")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    # publishing.review.content_version of the post at that moment.
+    content_version = models.CharField(max_length=64)
+    snapshot = models.JSONField()
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.post} submitted {self.submitted_at:%Y-%m-%d %H:%M}"
+
+
 class PostingSlot(models.Model):
     """A recurring time (in the workspace's zone) when an account likes to post: "Add to
     queue" takes the next free one."""

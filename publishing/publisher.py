@@ -142,10 +142,7 @@ def _media_items(post: Post) -> tuple[MediaItem, ...]:
 def _absolute_url(name: str) -> str:
     from django.conf import settings
 
-    try:
-        url = default_storage.url(name, expire=MEDIA_URL_LIFETIME)
-    except TypeError:  # file-system storage takes no expiry: the local mode
-        url = default_storage.url(name)
+    url = default_storage.url(name, expire=MEDIA_URL_LIFETIME)  # both storages sign and expire
     return url if url.startswith("http") else settings.SITE_URL + url
 
 

@@ -15,6 +15,7 @@ workspace_patterns = [
     path("posts/<int:pk>/approve/", posts.approve, name="post_approve"),
     path("posts/<int:pk>/reject/", posts.reject, name="post_reject"),
     path("posts/<int:pk>/comment/", posts.comment, name="post_comment"),
+    path("posts/<int:pk>/delete/", posts.delete_post, name="post_delete"),
     path(
         "posts/<int:pk>/targets/<int:target_pk>/retry/",
         posts.retry_target,

@@ -17,7 +17,7 @@ from notifications.services import notify_workspace
 from . import composer
 from .models import Post, PostComment, PostTarget, ReviewDecision, payload_path
 from .payloads import delete_payload
-from .review import content_version
+from .review import content_version, record_submission
 from .states import EDITABLE, move
 
 S = PostTarget.State
@@ -101,6 +101,8 @@ def submit(post: Post, actor: Membership) -> Post:
     post.stage = Post.Stage.IN_REVIEW
     post.save(update_fields=["stage", "updated_at"])
     ReviewDecision.objects.create(post=post, kind=ReviewDecision.Kind.SUBMITTED, actor=actor.user)
+    # What the approver will see, kept so a resubmission can show what changed since.
+    record_submission(post, actor.user)
     notify_workspace(
         post.workspace,
         Capability.APPROVE,

@@ -14,7 +14,7 @@ SUPPORT_PERMISSIONS = [
     ("account", "view_emailaddress"),
     ("support", "view_supportticket"),
     ("support", "change_supportticket"),
-    ("privacy", "view_auditevent"),
+    ("audit", "view_auditevent"),
     ("connections", "view_connectedaccount"),
     ("privacy", "view_privacyrequest"),
     ("privacy", "work_privacyrequest"),

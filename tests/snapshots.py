@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.core import mail
 
 from accounts.models import Invitation, Membership, Workspace
+from audit.models import AuditEvent
 from connections.models import ConnectedAccount
 from inbox.models import Conversation, Label, Message, SavedReply
-from privacy.models import AuditEvent
 
 
 def workspace_snapshot(workspace: Workspace) -> dict[str, object]:

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from audit.models import AuditAction, AuditEvent
 from mixora.client_ip import client_ip
-from privacy.models import AuditAction, AuditEvent
 from tests.factories import PASSWORD, UserFactory
 
 PROXY = "10.0.0.2"

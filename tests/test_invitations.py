@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from accounts.models import Invitation, Membership, User
 from accounts.roles import Role
-from privacy.models import AuditAction, AuditEvent
+from audit.models import AuditAction, AuditEvent
 from tests.factories import PASSWORD, UserFactory, WorkspaceFactory
 
 T0 = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)

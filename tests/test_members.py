@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Invitation, Membership, Workspace
 from accounts.roles import Role
-from privacy.models import AuditAction, AuditEvent
+from audit.models import AuditAction, AuditEvent
 from tests.factories import WorkspaceFactory
 
 

@@ -18,7 +18,7 @@ from django.core import mail
 from accounts.age_gate import REFUSAL_MESSAGE, is_old_enough
 from accounts.models import Membership, User, Workspace
 from accounts.roles import Role
-from privacy.models import AuditAction, AuditEvent
+from audit.models import AuditAction, AuditEvent
 from tests.factories import PASSWORD, UserFactory
 
 SIGNUP_URL = "/accounts/signup/"

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core import mail
 
 from accounts.models import Invitation
-from privacy.models import AuditAction, AuditEvent
+from audit.models import AuditAction, AuditEvent
 from support.groups import SUPPORT_GROUP, SUPPORT_PERMISSIONS
 from support.models import SupportTicket
 from tests.factories import UserFactory, WorkspaceFactory
@@ -314,24 +314,24 @@ def test_support_staff_cannot_add_or_delete_tickets(support_client, ticket):
 def test_support_staff_can_view_audit_events_but_not_change_or_delete_them(
     support_client, audit_event
 ):
-    listing = support_client.get("/admin/privacy/auditevent/")
+    listing = support_client.get("/admin/audit/auditevent/")
     assert listing.status_code == 200
     html = listing.content.decode()
     assert "203.0.113.9" in html
     assert "delete_selected" not in html
-    assert "/admin/privacy/auditevent/add/" not in html
+    assert "/admin/audit/auditevent/add/" not in html
 
-    url = f"/admin/privacy/auditevent/{audit_event.pk}/change/"
+    url = f"/admin/audit/auditevent/{audit_event.pk}/change/"
     page = support_client.get(url)
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
     assert 'name="_continue"' not in page.content.decode()
-    assert f"/admin/privacy/auditevent/{audit_event.pk}/delete/" not in page.content.decode()
+    assert f"/admin/audit/auditevent/{audit_event.pk}/delete/" not in page.content.decode()
 
     assert support_client.post(url, {"action": AuditAction.LOGIN_SUCCEEDED}).status_code == 403
-    delete_url = f"/admin/privacy/auditevent/{audit_event.pk}/delete/"
+    delete_url = f"/admin/audit/auditevent/{audit_event.pk}/delete/"
     assert support_client.post(delete_url, {"post": "yes"}).status_code == 403
-    assert support_client.get("/admin/privacy/auditevent/add/").status_code == 403
+    assert support_client.get("/admin/audit/auditevent/add/").status_code == 403
 
     audit_event.refresh_from_db()
     assert audit_event.action == AuditAction.LOGIN_FAILED

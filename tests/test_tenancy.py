@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from accounts.models import Invitation, Membership
 from accounts.roles import Capability, Role
+from audit.models import AuditEvent
 from connections.models import ConnectedAccount
 from mixora import urls as root_urls
-from privacy.models import AuditEvent
 from tests.factories import UserFactory, WorkspaceFactory
 from tests.snapshots import workspace_snapshot
 from tests.workspace_urls import fill, inbox_objects, publishing_objects, workspace_routes

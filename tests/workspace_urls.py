@@ -84,9 +84,11 @@ def publishing_objects(workspace: object, account: object) -> dict[str, object]:
 def inbox_objects(workspace: object, account: object) -> dict[str, object]:
     """A conversation on `account` with a failed reply, a saved reply and a label, for the
     walkers."""
+    from django.core.files.base import ContentFile
     from django.utils import timezone
 
     from inbox.models import Conversation, Label, Message, SavedReply
+    from tests.media_samples import image_bytes
 
     conversation = Conversation.objects.create(
         workspace=workspace,
@@ -97,6 +99,8 @@ def inbox_objects(workspace: object, account: object) -> dict[str, object]:
         participant_name="Walker Customer",
         last_inbound_at=timezone.now(),
     )
+    # The customer's picture, as inbox/avatars.py stores it, so its URL serves something.
+    conversation.participant_avatar.save("walker.png", ContentFile(image_bytes("PNG", (8, 8))))
     Message.objects.create(
         conversation=conversation, account=account, direction="inbound", text="Hello?"
     )

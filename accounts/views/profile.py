@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from privacy.models import AuditEvent
+from audit.models import AuditEvent
 
 from ..forms import ProfileForm
 from ..models import User

@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from privacy.models import AuditEvent
+from audit.models import AuditEvent
 
 from ..forms import WorkspaceSettingsForm
 from ..roles import ROLE_DESCRIPTIONS, Capability

@@ -197,6 +197,26 @@ class Network:
     def poll_interval_seconds(self, account: ConnectedAccount) -> int:
         return settings.INBOX_POLL_SECONDS
 
+    # Published posts ------------------------------------------------------------------
+    # Whether the network's API lets an app delete a post it published; where it does not,
+    # people delete it in the network's own app.
+    can_delete_published: bool = False
+
+    def delete_published_refusal(self, account: ConnectedAccount) -> str:
+        """Why Mixora cannot delete this account's published posts, in words for the person
+        ("" when it can)."""
+        if not self.can_delete_published:
+            return (
+                f"{self.label}'s API does not let apps delete posts: delete it on "
+                f"{self.label} itself."
+            )
+        return ""
+
+    def delete_published(self, account: ConnectedAccount, post_id: str) -> None:
+        """Delete a post Mixora published on `account`. A post the network no longer has
+        counts as deleted; any other refusal raises a PlatformError."""
+        raise NotImplementedError(f"{self.label} does not let apps delete posts")
+
     # The account's life ---------------------------------------------------------------
     def on_connected(self, account: ConnectedAccount) -> EventsStatus | None:
         """After an account is connected or reconnected: ask the platform to send its events

@@ -5,10 +5,12 @@ from typing import Any
 from cookie_consent.cache import all_cookie_groups
 from django import template
 
-from ..policy import GPC_GROUPS
+from ..policy import GPC_GROUPS, current_policy_version
 from ..state import group_states, has_gpc
 
 register = template.Library()
+
+SETTINGS_PAGES = ("cookie_settings", "consent_choose")
 
 
 @register.simple_tag(takes_context=True)
@@ -20,8 +22,9 @@ def consent_state(context: template.Context) -> dict[str, Any]:
     match = getattr(request, "resolver_match", None)
     gpc = has_gpc(request)
     states = group_states(request)
-    # The settings page is the long form of the banner.
-    asking = (match is None or match.url_name != "cookie_settings") and any(
+    # The settings page (also when a choice posted to it is shown again) is the long form of
+    # the banner.
+    asking = (match is None or match.url_name not in SETTINGS_PAGES) and any(
         state is None for state in states.values()
     )
     groups = all_cookie_groups()
@@ -40,4 +43,6 @@ def consent_state(context: template.Context) -> dict[str, Any]:
         if asking
         else [],
         "usage_script": states.get("analytics") is True,  # GPC already applied
+        # The cookie-policy version this banner shows; the choice is recorded under it.
+        "policy_version": current_policy_version() if asking else "",
     }

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import Capability
 from accounts.tenancy import WorkspaceRequest, workspace_view
+from audit.models import AuditAction
+from audit.trail import record
 from mixora.errors import UserFacingError
-from privacy.audit import record
-from privacy.models import AuditAction
 
 from .. import replies, retention, triage
 from ..forms import NoteForm, ReplyForm, StatusForm

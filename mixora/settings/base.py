@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from .csp import content_security_policy
 from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "cookie_consent",
     "mixora",
+    "audit",
     "accounts",
     "support",
     "privacy",
@@ -48,6 +50,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Every response, error pages included, carries SECURE_CSP (mixora/settings/csp.py).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Before anything reads the body (the CSRF check reads POST): see mixora/request_size.py.
     "mixora.request_size.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -142,11 +146,14 @@ if AWS_STORAGE_BUCKET_NAME:
         },
     }
 else:
-    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    # Files on disk, served at MEDIA_URL only to the people allowed to see each one.
+    _default_storage = {"BACKEND": "mixora.media_access.LocalMediaStorage"}
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Images may come from the media storage's host; a mode that changes the storage recomputes it.
+SECURE_CSP = content_security_policy(STORAGES["default"])
 
 # --- Email -------------------------------------------------------------------------------
 # Django 6.1 mail configuration. Local mode prints mail to the console; production sends

@@ -8,6 +8,7 @@ import socket
 import dj_database_url
 
 from .base import *  # noqa: F403
+from .csp import content_security_policy
 from .env import env_str
 from .linkedin_version import current_linkedin_version
 
@@ -58,6 +59,7 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+SECURE_CSP = content_security_policy(STORAGES["default"])
 
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -8,13 +8,14 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST, require_safe
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.roles import Capability
 from accounts.tenancy import WorkspaceRequest, workspace_view
 from mixora.errors import UserFacingError
 
-from .. import review, workflow
+from .. import deletion, review, workflow
 from ..forms import CommentForm, DecisionForm
 from ..models import Post, PostTarget
 from ..publisher import EXPIRY_GRACE
@@ -44,6 +45,7 @@ def post_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         "decision_form": DecisionForm(),
         "comment_form": CommentForm(),
         "may_skip_review": workflow.may_skip_review(request.membership),
+        "may_delete": deletion.may_delete(post, request.membership),
         "expiry_days": EXPIRY_GRACE.days,
     }
     return render(request, "publishing/post_detail.html", context)
@@ -134,6 +136,32 @@ def comment(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return _act(request, pk, lambda p: workflow.comment(p, request.user, body), "Comment added.")
 
 
+@workspace_view(Capability.COMPOSE)
+@require_http_methods(["GET", "HEAD", "POST"])
+def delete_post(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """What deleting the post does (with a box per published copy the network lets Mixora
+    delete), and the deletion. Other composers than its author, owners and admins read why
+    they may not; their POST is refused."""
+    post = _post(request, pk)
+    allowed = deletion.may_delete(post, request.membership)
+    if request.method == "POST":
+        if not allowed:
+            raise PermissionDenied("Only the post's author or an owner or admin may delete it.")
+        chosen = [int(v) for v in request.POST.getlist("from_network") if v.isdigit()]
+        try:
+            done = deletion.delete_post(
+                post, request.membership, from_networks=chosen, request=request
+            )
+        except UserFacingError as exc:
+            messages.error(request, str(exc))
+            return redirect("post_delete", request.workspace.slug, post.pk)
+        messages.success(request, done.message)
+        tab = next(key for key, stages in STAGE_FILTERS.items() if done.stage in stages)
+        return redirect(f"{reverse('post_list', args=[request.workspace.slug])}?tab={tab}")
+    context = {"post": post, "allowed": allowed, "plan": deletion.plan(post) if allowed else None}
+    return render(request, "publishing/delete_post.html", context)
+
+
 STAGE_FILTERS = {
     "queue": [Post.Stage.SCHEDULED],
     "drafts": [Post.Stage.DRAFT, Post.Stage.CHANGES_REQUESTED],
@@ -178,6 +206,7 @@ def post_list(request: WorkspaceRequest) -> HttpResponse:
     }
     context = {
         "page": page,
+        "deletable": {p.pk for p in page if deletion.may_delete(p, request.membership)},
         "tab": tab,
         "counts": counts,
         "accounts": request.workspace.connected_accounts.all(),

@@ -18,6 +18,7 @@ from consent.groups import ensure_cookie_groups
 from consent.models import ConsentRecord, UsageEvent
 from tests.browser.test_publish_journey import log_in
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.legal.fixtures import defaults  # noqa: F401 - used by name below
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -230,3 +231,35 @@ def test_staff_read_usage_in_aggregate_in_admin(app, new_page, shot):
     expect(day.get_by_role("table", name="Top features")).to_contain_text("compose.preview")
     expect(day.get_by_role("table", name="Devices")).to_contain_text("Mobile")
     shot(page, "1-usage-summary")
+
+
+@pytest.mark.usefixtures("defaults")
+def test_a_choice_is_recorded_under_the_cookie_policy_the_banner_showed(app, new_page, shot):
+    from legal import documents
+    from legal.models import DocumentVersion
+
+    page = new_page()
+    page.goto(f"{app}/")
+    expect(banner(page).get_by_role("link", name="Cookie policy")).to_have_attribute(
+        "href", "/legal/cookie-policy/v1/"
+    )
+    shot(page, "1-banner-shows-version-1")
+    # The cookie policy changes while the banner is open.
+    documents.publish(
+        DocumentVersion.objects.create(
+            kind="cookie-policy", title="Cookie policy", body="## A new analytics cookie"
+        ),
+        by=None,
+    )
+    banner(page).get_by_role("button", name="Accept all").click()
+    # Nothing accepted under a policy no longer in force: asked again under the new one.
+    expect(page.get_by_text("The cookie policy changed while this page was open")).to_be_visible()
+    expect(page.get_by_role("link", name="cookie policy (version 2)")).to_be_visible()
+    assert not ConsentRecord.objects.exists()
+    shot(page, "2-asked-again")
+    page.get_by_role("button", name="Accept all").click()
+    expect(page.get_by_text("Your cookie choices are saved.")).to_be_visible()
+    record = ConsentRecord.objects.get()
+    assert (record.method, record.policy_version) == ("accept_all", "2")
+    expect(page.get_by_role("link", name="version 2 of the cookie policy")).to_be_visible()
+    shot(page, "3-saved-under-version-2")

@@ -26,20 +26,6 @@ from tests.legal.fixtures import defaults, notices_on  # noqa: F401 - used by na
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-NEW_POLICY = """We rewrote how long we keep things.
-
-## Data retention
-
-Every kind of data and how long we keep it:
-
-[[retention-table]]
-
-## What else changed
-
-- Inbox messages can now be kept for only 30 days.
-- Security logs are deleted after 180 days.
-"""
-
 
 def _reject_cookies(page) -> None:
     """Answer the cookie banner (shown on a browser's first visit) so it covers nothing."""
@@ -64,9 +50,13 @@ def member(db):
 def test_material_change_published_in_admin_is_noticed_read_and_acknowledged(
     app, new_page, shot, member
 ):
+    """The proposed version 2 of the company's policy waits as a draft; a legal editor reads
+    it in admin and publishes it; members are told."""
     ensure_legal_editors_group(apps)  # live-server tests start from a flushed database
     editor = UserFactory(email="legal@mixora.test", is_staff=True, full_name="Lee Legal")
     editor.groups.add(Group.objects.get(name=LEGAL_EDITORS_GROUP))
+    draft = DocumentVersion.objects.get(published_at__isnull=True)
+    assert (draft.kind, draft.material) == ("privacy-policy", True)
 
     admin = new_page()
     admin.goto(f"{app}/admin/login/")
@@ -75,15 +65,11 @@ def test_material_change_published_in_admin_is_noticed_read_and_acknowledged(
     admin.get_by_role("button", name="Log in").click()
     _reject_cookies(admin)
     admin.get_by_role("link", name="Legal document versions").click()
-    admin.get_by_role("link", name="Add legal document version").click()
-    admin.get_by_label("Kind").select_option("privacy-policy")
-    admin.get_by_label("Title").fill("Privacy policy")
-    admin.get_by_label("Summary").fill("Inbox messages can now be kept for only 30 days.")
-    admin.get_by_label("Body").fill(NEW_POLICY)
-    admin.get_by_label("Material").check()
-    admin.get_by_role("button", name="Save", exact=True).click()
-    expect(admin.get_by_text("was added successfully")).to_be_visible()
-    draft = DocumentVersion.objects.get(published_at__isnull=True)
+    admin.get_by_role("link", name="Privacy policy draft").click()
+    expect(admin.get_by_label("Material")).to_be_checked()
+    expect(admin.locator(".field-preview")).to_contain_text("6) DATA RETENTION")
+    shot(admin, "0-admin-proposed-draft")
+    admin.get_by_role("link", name="Legal document versions").last.click()
     admin.locator(f'input[name="_selected_action"][value="{draft.pk}"]').check()
     admin.locator('select[name="action"]').select_option("publish_drafts")
     admin.get_by_role("button", name="Run").click()
@@ -112,13 +98,15 @@ def test_material_change_published_in_admin_is_noticed_read_and_acknowledged(
     page.goto(f"{app}/w/acme/")
     _reject_cookies(page)
     notice = page.get_by_role("region", name="Policy updates")
-    expect(notice).to_contain_text("Inbox messages can now be kept for only 30 days.")
+    expect(notice).to_contain_text("we keep proof of your cookie choices for 24 months")
     shot(page, "3-notice")
 
     notice.get_by_role("link", name="Read the new version").click()
     expect(page).to_have_url(re.compile(r"/legal/privacy-policy/v2/$"))
     expect(page.get_by_role("heading", name="Privacy policy", level=1)).to_be_visible()
-    expect(page.locator(".legal-table")).to_be_visible()  # the live retention table
+    expect(page.get_by_text("This version takes effect on")).to_be_visible()
+    expect(page.locator(".legal-table")).to_be_visible()  # the retention table
+    expect(page.get_by_text("We keep each record for 24 months")).to_be_visible()
     shot(page, "4-reading")
     page.get_by_role("button", name="I've read it").click()
     expect(page.get_by_text("Thanks. We noted that you read")).to_be_visible()
@@ -134,39 +122,34 @@ def test_material_change_published_in_admin_is_noticed_read_and_acknowledged(
 
 @pytest.mark.usefixtures("defaults")
 def test_public_privacy_policy_its_history_and_an_older_version(app, new_page, shot):
+    """The company's policy with its own dates; the proposed version 2 once published is
+    announced on it; the other documents, subprocessors without placeholders."""
     ensure_cookie_groups(apps)  # the consent app's categories, gone with the flush
-    first = DocumentVersion.objects.get(kind="privacy-policy", version=1)
-    DocumentVersion.objects.filter(pk=first.pk).update(
-        effective_date=timezone.localdate() - timedelta(days=40),
-        last_updated=timezone.localdate() - timedelta(days=45),
-    )
-    from legal import documents
-
-    newer = DocumentVersion.objects.create(
-        kind="privacy-policy",
-        title="Privacy policy",
-        summary="Clearer retention section.",
-        body=first.body.replace("## Short version", "## In short"),
-    )
-    documents.publish(newer, by=None)
-
     page = new_page()
     page.goto(f"{app}/")
     _reject_cookies(page)
     page.get_by_role("link", name="Privacy policy").click()
     expect(page).to_have_url(f"{app}/legal/privacy-policy/")
-    expect(page.get_by_role("heading", name="In short")).to_be_visible()
-    expect(page.get_by_role("heading", name="Data retention")).to_be_visible()
+    expect(page.get_by_role("heading", name="1) WHO WE ARE")).to_be_visible()
+    expect(page.get_by_role("heading", name="6) DATA RETENTION")).to_be_visible()
+    expect(page.locator(".legal-meta")).to_contain_text("16 July 2025")
+    expect(page.locator(".legal-meta")).to_contain_text("19 August 2025")
     expect(page.get_by_role("navigation", name="On this page")).to_be_visible()
     shot(page, "1-policy")
 
+    from legal import documents
+
+    proposed = DocumentVersion.objects.get(kind="privacy-policy", published_at__isnull=True)
+    documents.publish(proposed, by=None)
+    page.reload()
+    expect(page.get_by_text("A new version takes effect on")).to_be_visible()
     page.get_by_role("link", name="All versions").click()
     expect(page.locator(".legal-history__item")).to_have_count(2)
     shot(page, "2-versions")
-    page.get_by_role("link", name="Version 1").click()
-    expect(page.get_by_text("You are reading an older version")).to_be_visible()
-    expect(page.get_by_role("heading", name="Short version")).to_be_visible()
-    shot(page, "3-older-version")
+    page.get_by_role("link", name="Version 2").click()
+    expect(page.get_by_text("This version takes effect on")).to_be_visible()
+    expect(page.locator(".legal-table")).to_be_visible()
+    shot(page, "3-upcoming-version")
 
     tabs = page.get_by_role("navigation", name="Legal documents")
     tabs.get_by_role("link", name="Cookie policy").click()
@@ -174,13 +157,48 @@ def test_public_privacy_policy_its_history_and_an_older_version(app, new_page, s
     shot(page, "4-cookie-policy")
     tabs.get_by_role("link", name="Subprocessors").click()
     expect(page.get_by_role("heading", name="Subprocessors", level=1)).to_be_visible()
+    expect(page.locator(".legal-table")).to_contain_text("S3-compatible object storage")
+    expect(
+        page.get_by_role("heading", name="Platforms you connect are not subprocessors")
+    ).to_be_visible()
+    expect(page.locator(".legal-body")).not_to_contain_text("[")
     shot(page, "5-subprocessors")
+
+    page.locator(".site-footer").get_by_role("link", name="Notice at collection").click()
+    expect(page).to_have_url(f"{app}/legal/notice-at-collection/")
+    expect(page.get_by_role("heading", name="How long we keep it")).to_be_visible()
+    expect(page.locator(".legal-table").last).to_contain_text("Usage analytics")
+    shot(page, "6-notice-at-collection")
 
     phone = new_page(width=390, height=844)
     phone.goto(f"{app}/legal/privacy-policy/")
     _reject_cookies(phone)
-    expect(phone.get_by_role("heading", name="Data retention")).to_be_visible()
-    shot(phone, "6-phone-policy")
+    expect(phone.get_by_role("heading", name="6) DATA RETENTION")).to_be_visible()
+    shot(phone, "7-phone-policy")
+
+
+@pytest.mark.usefixtures("defaults")
+def test_the_notice_at_collection_is_linked_where_data_is_collected(app, new_page, shot):
+    page = new_page()
+    page.goto(f"{app}/accounts/signup/")
+    _reject_cookies(page)
+    form = page.locator("form", has=page.get_by_label("Full name"))
+    expect(form.get_by_role("link", name="Notice at collection")).to_be_visible()
+    shot(page, "1-sign-up")
+    form.get_by_role("link", name="Notice at collection").click()
+    expect(page).to_have_url(f"{app}/legal/notice-at-collection/")
+
+    page.goto(f"{app}/support/")
+    form = page.locator("#contact-form")
+    expect(form.get_by_role("link", name="Notice at collection")).to_be_visible()
+    shot(page, "2-contact")
+
+    phone = new_page(width=390, height=844)
+    phone.goto(f"{app}/privacy/requests/new/")
+    _reject_cookies(phone)
+    form = phone.locator("#privacy-request-form")
+    expect(form.get_by_role("link", name="Notice at collection")).to_be_visible()
+    shot(phone, "3-privacy-request-phone")
 
 
 def test_product_news_is_opt_in_and_unsubscribes_in_one_click(app, new_page, shot, member):

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Membership
 from accounts.roles import Role
-from privacy.models import AuditAction, AuditEvent
+from audit.models import AuditAction, AuditEvent
 from support.groups import SUPPORT_GROUP, ensure_support_group
 from support.models import SupportTicket
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, WorkspaceFactory

@@ -7,8 +7,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from accounts.roles import Role
+from audit.models import AuditAction, AuditEvent
 from connections.models import ConnectedAccount
-from privacy.models import AuditAction, AuditEvent
 from tests.factories import MembershipFactory
 
 from .consent import callback_path, consent, query

@@ -13,7 +13,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import Role
+from consent.policy import current_policy_version
 from tests.factories import MembershipFactory
+from tests.legal.fixtures import make_version  # noqa: F401 - publishes cookie-policy versions
 
 CONSENT = cc.COOKIE_CONSENT_NAME
 DECLINED = cc.COOKIE_CONSENT_DECLINE
@@ -69,7 +71,8 @@ def cookies_set(response: object) -> set[str]:
 
 @pytest.fixture
 def choose() -> Callable[..., object]:
-    """choose(client, "accept_all" | "reject_all" | "custom", groups=[...], **fields)."""
+    """choose(client, "accept_all" | "reject_all" | "custom", groups=[...], **fields), from a
+    page that showed the cookie policy in force (`policy_version=` says otherwise)."""
 
     def post(
         client: Client,
@@ -78,7 +81,13 @@ def choose() -> Callable[..., object]:
         headers: dict[str, str] | None = None,
         **fields: str,
     ) -> object:
-        data = {"choice": choice, "groups": list(groups), "source": "banner", **fields}
+        data = {
+            "choice": choice,
+            "groups": list(groups),
+            "source": "banner",
+            "policy_version": current_policy_version(),
+            **fields,
+        }
         return client.post(reverse("consent_choose"), data, headers=headers or {})
 
     return post

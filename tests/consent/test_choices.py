@@ -144,7 +144,12 @@ def test_choices_need_the_csrf_token():
     browser.get("/")
     token = browser.cookies["csrftoken"].value
     response = browser.post(
-        reverse("consent_choose"), {"choice": "accept_all", "csrfmiddlewaretoken": token}
+        reverse("consent_choose"),
+        {
+            "choice": "accept_all",
+            "policy_version": current_policy_version(),
+            "csrfmiddlewaretoken": token,
+        },
     )
     assert response.status_code == 302
     assert ConsentRecord.objects.count() == 1
@@ -202,7 +207,7 @@ def test_a_browser_keeps_its_own_choice_when_the_account_has_another(member, cho
     "change",
     [
         {"created_at": timezone.now() - timedelta(seconds=cc.COOKIE_CONSENT_MAX_AGE + 60)},
-        {"policy_version": "2001-01-01"},
+        {"policy_version": "2025-08-19"},  # recorded before policies were versioned
     ],
     ids=["expired", "older-policy"],
 )

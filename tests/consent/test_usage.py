@@ -9,6 +9,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from consent.models import UsageEvent
+from consent.policy import current_policy_version
 from consent.usage import record_feature
 from tests.consent.conftest import IPHONE, VISITOR_NETWORK
 
@@ -79,7 +80,10 @@ def test_only_successful_html_pages_count(visitor, member, member_client, choose
     visitor.get("/no-such-page/")
     visitor.get("/.well-known/gpc.json")
     visitor.get("/", headers={"HX-Request": "true"})
-    visitor.post(reverse("consent_choose"), {"choice": "accept_all"})
+    visitor.post(
+        reverse("consent_choose"),
+        {"choice": "accept_all", "policy_version": current_policy_version()},
+    )
     staff = Client()
     member.user.is_staff = member.user.is_superuser = True
     member.user.save()
@@ -121,7 +125,14 @@ def test_the_feature_endpoint_needs_the_csrf_token(choose):
     browser = Client(enforce_csrf_checks=True)
     browser.get("/")
     token = browser.cookies["csrftoken"].value
-    browser.post(reverse("consent_choose"), {"choice": "accept_all", "csrfmiddlewaretoken": token})
+    browser.post(
+        reverse("consent_choose"),
+        {
+            "choice": "accept_all",
+            "policy_version": current_policy_version(),
+            "csrfmiddlewaretoken": token,
+        },
+    )
     assert browser.post(reverse("usage_feature"), {"name": "x"}).status_code == 403
     ok = browser.post(reverse("usage_feature"), {"name": "x"}, headers={"X-CSRFToken": token})
     assert ok.status_code == 204

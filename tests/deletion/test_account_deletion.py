@@ -17,9 +17,9 @@ from django.utils import timezone
 from accounts import deletion
 from accounts.models import Membership, User, Workspace
 from accounts.roles import Role
+from audit.models import AuditAction, AuditEvent
 from connections.models import ConnectedAccount
 from mixora.errors import UserFacingError
-from privacy.models import AuditAction, AuditEvent
 from publishing.models import Post
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, WorkspaceFactory
 
@@ -144,7 +144,13 @@ def test_a_child_account_is_deleted_in_one_admin_action(client, workspace, owner
     client.force_login(staff)
     response = client.post(
         reverse("admin:accounts_user_changelist"),
-        {"action": "delete_child_accounts", "_selected_action": [child.pk]},
+        {
+            "action": "delete_child_accounts",
+            "_selected_action": [child.pk],
+            # The confirmation page's answer (tests/test_child_deletion_confirm.py).
+            "confirm_child_deletion": "Delete",
+            "confirm": "on",
+        },
         follow=True,
     )
     assert response.status_code == 200

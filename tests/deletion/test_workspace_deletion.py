@@ -13,9 +13,9 @@ from django.utils import timezone
 from accounts import deletion
 from accounts.models import Workspace
 from accounts.roles import Role
+from audit.models import AuditAction, AuditEvent
 from connections.models import ConnectedAccount
 from inbox.models import Conversation, Message
-from privacy.models import AuditAction, AuditEvent
 from publishing.models import Media, Post
 from tests.deletion.test_account_deletion import _log_in
 from tests.factories import MembershipFactory

@@ -339,7 +339,7 @@ def test_user_profile_of_a_messenger_sender(emulator, tokens):
     assert person["profile_pic"].startswith(f"{emulator.url}/_avatars/")
     picture = requests.get(person["profile_pic"], timeout=5)
     assert picture.status_code == 200
-    assert picture.headers["Content-Type"] == "image/svg+xml"
+    assert picture.headers["Content-Type"] == "image/png"
     # Without fields: id and name, as on the Graph.
     assert profile(emulator, CUSTOMER["id"], tokens[COFFEE]).json() == {
         "id": CUSTOMER["id"],

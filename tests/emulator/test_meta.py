@@ -191,8 +191,7 @@ def test_me_and_permissions_show_the_seeded_user_and_declined_scopes(emulator):
     assert me["name"] == "Dana Demo"
     assert me["picture"]["data"]["url"].startswith(emulator.url)
     assert (
-        requests.get(me["picture"]["data"]["url"], timeout=5).headers["Content-Type"]
-        == "image/svg+xml"
+        requests.get(me["picture"]["data"]["url"], timeout=5).headers["Content-Type"] == "image/png"
     )
     assert {"permission": "pages_manage_posts", "status": "granted"} in permissions
     assert {"permission": "instagram_basic", "status": "declined"} in permissions

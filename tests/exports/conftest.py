@@ -15,13 +15,13 @@ from django.utils import timezone
 
 from accounts.models import Invitation, User, Workspace
 from accounts.roles import Role
+from audit.models import AuditAction
+from audit.trail import record
 from connections.models import ConnectedAccount
 from exports import services
 from exports.models import DataExport
 from inbox.models import Conversation, Message, ReadMark, SavedReply
 from notifications.models import Notification
-from privacy.audit import record
-from privacy.models import AuditAction
 from publishing import media as media_service
 from publishing.models import Post, PostComment, PostMedia, PostTarget, ReviewDecision
 from support.models import SupportTicket

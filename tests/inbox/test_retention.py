@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from accounts.models import Workspace
 from accounts.roles import Role
+from audit.models import AuditAction, AuditEvent
 from connections.models import ConnectedAccount
 from inbox import retention, tasks
 from inbox.enrich import store_attachment
 from inbox.models import Attachment, Conversation, Message, ReadMark
-from privacy.models import AuditAction, AuditEvent
 from tests.factories import WorkspaceFactory
 
 

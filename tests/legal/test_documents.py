@@ -35,8 +35,8 @@ def test_migration_publishes_version_1_of_every_kind_in_force_today():
         assert not version.material
         assert "{{support_email}}" not in version.body
     policy = documents.current(DocumentKind.PRIVACY_POLICY)
-    assert "[[retention-table]]" in policy.body
-    assert "## Data retention" in policy.body
+    assert "## 6) DATA RETENTION" in policy.body  # the company's own policy
+    assert "[[retention-table]]" in documents.current(DocumentKind.NOTICE_AT_COLLECTION).body
 
 
 def test_migration_creates_the_legal_editors_group_with_publish_permission():

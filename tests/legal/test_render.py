@@ -101,16 +101,16 @@ def test_retention_marker_renders_nothing_without_rows():
     assert _html("Before\n\n[[retention-table]]\n\nAfter") == "<p>Before</p>\n\n<p>After</p>"
 
 
-def test_public_privacy_policy_shows_the_retention_engines_rows(client, defaults):
+def test_the_notice_at_collection_shows_the_retention_engines_rows(client, defaults):
     rows = public_rows()
     assert rows
 
-    html = client.get(reverse("privacy_policy")).content.decode()
+    html = client.get(reverse("legal_document", args=["notice-at-collection"])).content.decode()
 
     assert "[[retention-table]]" not in html
     for row in rows:
         assert "<tr>" + "".join(f"<td>{inline(cell)}</td>" for cell in row) + "</tr>" in html
-    section = html[html.index('id="data-retention"') :]
+    section = html[html.index('id="how-long-we-keep-it"') :]
     assert section.index("<table>") < section.index("<h2")
 
 

@@ -12,8 +12,9 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 from django.utils import timezone
 
+from audit.models import AuditAction, AuditEvent
 from privacy import deadlines, requests
-from privacy.models import AuditAction, AuditEvent, PrivacyRequest, PrivacyRequestEvent
+from privacy.models import PrivacyRequest, PrivacyRequestEvent
 from privacy.request_links import status_path
 from tests.factories import UserFactory
 

@@ -12,8 +12,9 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from audit.models import AuditAction, AuditEvent
 from privacy import deadlines, requests
-from privacy.models import AuditAction, AuditEvent, PrivacyRequest, PrivacyRequestEvent
+from privacy.models import PrivacyRequest, PrivacyRequestEvent
 from privacy.request_links import confirm_token
 from tests.factories import PASSWORD, UserFactory
 

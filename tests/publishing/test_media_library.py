@@ -227,7 +227,7 @@ def test_members_who_cannot_compose_see_the_library_but_cannot_upload(
 
 
 def test_deleting_media_removes_the_row_and_its_files_from_storage(
-    client, workspace, owner, editor
+    client, workspace, owner, editor, django_capture_on_commit_callbacks
 ):
     item = ingest(workspace, owner.user, "gone.jpg", image_bytes(size=(50, 50)))
     file_name, thumb_name = item.file.name, item.thumbnail.name
@@ -235,7 +235,8 @@ def test_deleting_media_removes_the_row_and_its_files_from_storage(
     assert default_storage.exists(thumb_name)
 
     client.force_login(editor)
-    response = client.post(reverse("media_delete", args=[workspace.slug, item.pk]))
+    with django_capture_on_commit_callbacks(execute=True):  # files go once the row is gone
+        response = client.post(reverse("media_delete", args=[workspace.slug, item.pk]))
 
     assert response.status_code == 302
     assert [str(m) for m in get_messages(response.wsgi_request)] == ["Deleted gone.jpg."]
@@ -245,7 +246,9 @@ def test_deleting_media_removes_the_row_and_its_files_from_storage(
     assert stored_keys(workspace) == set()
 
 
-def test_media_used_by_a_post_cannot_be_deleted(client, workspace, owner, editor):
+def test_media_used_by_a_post_is_not_deleted_without_its_confirmation(
+    client, workspace, owner, editor
+):
     item = ingest(workspace, owner.user, "in-use.jpg", image_bytes(size=(50, 50)))
     post = Post.objects.create(workspace=workspace, author=owner.user, text="Uses it")
     PostMedia.objects.create(post=post, media=item, position=0)
@@ -254,7 +257,7 @@ def test_media_used_by_a_post_cannot_be_deleted(client, workspace, owner, editor
     response = client.post(reverse("media_delete", args=[workspace.slug, item.pk]), follow=True)
 
     assert response.status_code == 200
-    assert "in-use.jpg is used by a post: remove it there first." in [
+    assert "in-use.jpg is now used by 1 post: check which before deleting it." in [
         str(m) for m in response.context["messages"]
     ]
     assert Media.objects.filter(pk=item.pk).exists()

@@ -14,9 +14,9 @@ from django.utils import timezone
 from accounts import deletion
 from accounts.models import User
 from accounts.roles import Role
+from audit.models import AuditAction, AuditEvent
 from inbox.models import Conversation, Message, WebhookDelivery
 from notifications.models import Notification
-from privacy.models import AuditAction, AuditEvent
 from retention import engine
 from retention.rules import RULES, public_rows
 from tests.factories import MembershipFactory, UserFactory
@@ -35,7 +35,7 @@ def test_audit_events_older_than_the_configured_days_go(settings):
     _aged(AuditEvent, old, "created_at", timedelta(days=31))
     _aged(AuditEvent, [recent], "created_at", timedelta(days=29))
     removed = engine.run()
-    assert removed["Security and activity log (log-ins, role changes, connections)"] == 3
+    assert removed["audit-log"] == 3
     assert list(AuditEvent.objects.filter(action=AuditAction.LOGIN_SUCCEEDED)) == [recent]
 
 
@@ -204,3 +204,28 @@ def test_exports_past_their_seven_days_lose_their_file(workspace, owner):
     export.refresh_from_db()
     assert export.status == "expired"
     assert not default_storage.exists(name)
+
+
+def test_the_admin_change_log_is_kept_as_long_as_the_security_log(settings, owner):
+    """Django admin's LogEntry names what staff changed (object_repr, change_message), which
+    can be a person's name or email."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    settings.AUDIT_LOG_RETENTION_DAYS = 90
+
+    def logged(age: timedelta) -> LogEntry:
+        entry = LogEntry.objects.log_actions(
+            user_id=owner.user.pk,
+            queryset=User.objects.filter(pk=owner.user.pk),
+            action_flag=CHANGE,
+            change_message=f"Changed email to {owner.user.email}.",
+            single_object=True,
+        )
+        _aged(LogEntry, [entry], "action_time", age)
+        return entry
+
+    old, recent = logged(timedelta(days=91)), logged(timedelta(days=89))
+    assert old.object_repr == str(owner.user)
+
+    assert engine.run(keys=["admin-log"]) == {"admin-log": 1}
+    assert list(LogEntry.objects.all()) == [recent]

@@ -24,7 +24,7 @@ from ..network import (
     Thread,
     missing_scopes,
 )
-from . import checks, composer, inbox, subscriptions  # noqa: F401 - checks registers itself
+from . import checks, composer, delete, inbox, subscriptions  # noqa: F401 - checks registers itself
 from .connector import LinkedInConnector
 from .webhooks import LinkedInWebhooks
 
@@ -45,6 +45,7 @@ RECONCILE_SECONDS = 6 * 60 * 60
 class LinkedInNetwork(Network):
     platform = Platform.LINKEDIN
     label = "LinkedIn Page"
+    can_delete_published = True  # DELETE /rest/posts/{urn} (linkedin/delete.py)
     polls_inbox = True
     demo_inbound = "linkedin"
     demo_script = (("comment", "Priya Raman", "Congrats on the launch! Is the team hiring?"),)
@@ -79,6 +80,14 @@ class LinkedInNetwork(Network):
 
     def poll(self, account: ConnectedAccount, since: datetime | None) -> Iterator[InboundItem]:
         return inbox.items(self.client, account, since)
+
+    def delete_published_refusal(self, account: ConnectedAccount) -> str:
+        if missing_scopes(account, WRITE):
+            return f"Reconnect the page and allow {WRITE} to delete it there."
+        return ""
+
+    def delete_published(self, account: ConnectedAccount, post_id: str) -> None:
+        delete.delete_post(self.client, account, post_id)
 
     def poll_interval_seconds(self, account: ConnectedAccount) -> int:
         if receiving(account):

@@ -18,9 +18,10 @@ from ..network import (
     ReplyRule,
     ReplyTarget,
     Thread,
+    missing_scopes,
     scoped_feature,
 )
-from . import composer, inbox, subscriptions
+from . import composer, delete, inbox, subscriptions
 from .connector import MetaConnector
 from .webhooks import MetaWebhooks
 
@@ -67,9 +68,18 @@ class FacebookNetwork(_MetaNetwork):
     label = "Facebook Page"
     comment_edge = "comments"
     profile_fields = "name,profile_pic"
+    can_delete_published = True  # DELETE /{page-post-id} (meta/delete.py); not on Instagram
 
     def check(self, text: str, media: list[MediaFacts], options: Mapping[str, Any]) -> Check:
         return composer.check_facebook(text, media, options)
+
+    def delete_published_refusal(self, account: ConnectedAccount) -> str:
+        if missing_scopes(account, delete.MANAGE_POSTS):
+            return f"Reconnect the Page and allow {delete.MANAGE_POSTS} to delete it there."
+        return ""
+
+    def delete_published(self, account: ConnectedAccount, post_id: str) -> None:
+        delete.delete_page_post(self.client, account, post_id)
 
     def inbox_features(self, account: ConnectedAccount) -> list[Feature]:
         return [

@@ -18,7 +18,7 @@ from ..network import (
     ReplyTarget,
     Thread,
 )
-from . import activity, composer, inbox
+from . import activity, composer, delete, inbox
 from .connector import XConnector
 from .webhooks import XWebhooks
 
@@ -30,6 +30,7 @@ DM_MAX_LENGTH = 10000
 class XNetwork(Network):
     platform = Platform.X
     label = "X"
+    can_delete_published = True  # DELETE /2/tweets/:id (x/delete.py)
     demo_inbound = "x"
     demo_script = (
         ("message", "Chloé Martin", "My order #4411 hasn't arrived yet, can you check?"),
@@ -58,6 +59,9 @@ class XNetwork(Network):
 
     def send_reply(self, account: ConnectedAccount, target: ReplyTarget) -> str:
         return inbox.send(self.client, account, target)
+
+    def delete_published(self, account: ConnectedAccount, post_id: str) -> None:
+        delete.delete_post(self.client, account, post_id)
 
     def on_connected(self, account: ConnectedAccount) -> EventsStatus:
         return inbox.start(self.client, account)

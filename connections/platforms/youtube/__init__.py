@@ -19,7 +19,7 @@ from ..network import (
     Thread,
     missing_scopes,
 )
-from . import cadence, composer, inbox, watch
+from . import cadence, composer, delete, inbox, watch
 from .connector import GoogleConnector
 
 MANAGE_COMMENTS = "https://www.googleapis.com/auth/youtube.force-ssl"
@@ -32,6 +32,7 @@ class YouTubeNetwork(Network):
     label = "YouTube"
     options_template = "platforms/youtube_options.html"
     caption_label = "Description"
+    can_delete_published = True  # videos.delete (youtube/delete.py)
     polls_inbox = True
     demo_inbound = "google"
     demo_script = (("comment", "Emma Schulz", "Great video! Which camera did you use? 🎥"),)
@@ -71,6 +72,14 @@ class YouTubeNetwork(Network):
 
     def poll(self, account: ConnectedAccount, since: datetime | None) -> Iterator[InboundItem]:
         return inbox.items(self.client, account, since)
+
+    def delete_published_refusal(self, account: ConnectedAccount) -> str:
+        if missing_scopes(account, MANAGE_COMMENTS):  # youtube.force-ssl also manages videos
+            return "Reconnect the channel and allow managing its videos to delete it there."
+        return ""
+
+    def delete_published(self, account: ConnectedAccount, post_id: str) -> None:
+        delete.delete_video(self.client, account, post_id)
 
     def on_disconnecting(self, account: ConnectedAccount) -> None:
         watch.forget(account)

@@ -153,8 +153,8 @@ class GoogleConnector(BaseConnector):
         self, method: str, path: str, token: str, *, polling: bool = False, **kwargs: Any
     ) -> dict[str, Any]:
         """A YouTube Data API call (`path` under /youtube/v3) with the account's token,
-        charged to the daily quota first: a list costs 1 unit, an insert 50."""
-        quota.spend(quota.INSERT if method == "POST" else quota.LIST, polling=polling)
+        charged to the daily quota first: a list costs 1 unit, an insert or delete 50."""
+        quota.spend(quota.LIST if method == "GET" else quota.INSERT, polling=polling)
         url = endpoints.api_url() + path
         try:
             return self.call(

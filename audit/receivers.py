@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 
-from .audit import record
+from audit.trail import record
+
 from .models import AuditAction
 
 
