@@ -14,6 +14,15 @@ from tests.browser.test_publish_journey import log_in
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+# The width once the picture has loaded (visible is not loaded: the request may still run).
+LOADED_WIDTH = """img => img.complete ? img.naturalWidth : new Promise(done => {
+    img.addEventListener("load", () => done(img.naturalWidth));
+    img.addEventListener("error", () => done(0));
+})"""
+
+
+def _loaded_width(picture) -> int:
+    return picture.evaluate(LOADED_WIDTH)
 
 
 def test_the_inbox_shows_customers_pictures_only_from_our_storage(
@@ -41,11 +50,11 @@ def test_the_inbox_shows_customers_pictures_only_from_our_storage(
         "src",
         f"/w/acme/inbox/c/{conversation.pk}/avatar/?v={conversation.participant_avatar_version}",
     )
-    assert picture.evaluate("img => img.complete && img.naturalWidth") == 48
+    assert _loaded_width(picture) == 48
     row.click()
     header_picture = page.locator(".thread-head img.avatar")
     expect(header_picture).to_be_visible()
-    assert header_picture.evaluate("img => img.naturalWidth") == 48
+    assert _loaded_width(header_picture) == 48
     shot(page, "1-picture-from-our-storage")
 
     assert conversation.participant_avatar_url.startswith(emulator.url)
