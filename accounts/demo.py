@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
+from billing.plans import seed_plans
 from support.groups import SUPPORT_GROUP
 
 from .models import Membership, User, Workspace
@@ -52,6 +53,8 @@ def seed_demo() -> list[tuple[str, str]]:
         user = _user(email, full_name)
         Membership.objects.get_or_create(workspace=workspace, user=user, defaults={"role": role})
         seeded.append((email, Role(role).label))
+    # The plans' rows; their Stripe prices once the emulator runs (scripts/run_local.py).
+    seed_plans(with_stripe=False)
     support = _user(*DEMO_SUPPORT, is_staff=True)
     support.groups.add(Group.objects.get(name=SUPPORT_GROUP))
     seeded.append((DEMO_SUPPORT[0], "Support staff (Django admin at /admin/)"))

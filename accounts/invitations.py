@@ -13,10 +13,12 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.trail import record
+from mixora import limits
 from mixora.emails import send_templated
 from mixora.errors import UserFacingError
 
-from .models import Invitation, Membership, User
+from .limits import seats_in_use
+from .models import Invitation, Membership, User, Workspace
 from .roles import assignable_roles
 
 if TYPE_CHECKING:
@@ -61,9 +63,13 @@ def invite(actor: Membership, email: str, role: str, request: HttpRequest) -> In
     if Membership.objects.filter(workspace=workspace, user__email__iexact=email).exists():
         raise UserFacingError(f"{email} is already a member of {workspace.name}.")
     with transaction.atomic():
+        # Locked so two invitations sent at once cannot both take the plan's last seat.
+        Workspace.objects.select_for_update().get(pk=workspace.pk)
         invitation = Invitation.objects.filter(
             workspace=workspace, email__iexact=email, accepted_at__isnull=True
         ).first()
+        if invitation is None or invitation.is_expired:  # a live one already holds its seat
+            limits.require(workspace, limits.MEMBERS, in_use=seats_in_use(workspace))
         try:
             if invitation is None:
                 invitation = Invitation.objects.create(
@@ -103,7 +109,9 @@ def revoke(actor: Membership, invitation: Invitation, request: HttpRequest) -> N
 
 @transaction.atomic
 def accept(invitation: Invitation, user: User, request: HttpRequest) -> Membership:
-    # Re-read under a lock: two clicks on the same link must not make two memberships.
+    # The workspace first (as invite() locks it), then the invitation re-read under a lock:
+    # two clicks on the same link must not make two memberships.
+    workspace = Workspace.objects.select_for_update().get(pk=invitation.workspace_id)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
         raise UserFacingError("This invitation has already been used.")
@@ -113,6 +121,20 @@ def accept(invitation: Invitation, user: User, request: HttpRequest) -> Membersh
         raise UserFacingError(
             f"This invitation is for {invitation.email}. Log in with that address to accept it."
         )
+    if not Membership.objects.filter(workspace=workspace, user=user).exists():
+        # The invitation held a seat; a plan lowered since may no longer have it. The person
+        # accepting can't upgrade someone else's workspace: say whom to ask.
+        try:
+            limits.require(
+                workspace,
+                limits.MEMBERS,
+                in_use=seats_in_use(workspace, except_invitation=invitation.pk),
+            )
+        except limits.PlanLimitExceeded as exc:
+            raise UserFacingError(
+                f"{workspace.name} has no free seat on its plan: ask its owner to upgrade "
+                "or to free a seat, then open this link again."
+            ) from exc
     membership, created = Membership.objects.get_or_create(
         workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
     )

@@ -24,6 +24,7 @@ class Capability(StrEnum):
     MANAGE_SETTINGS = "manage_settings"
     MANAGE_CONNECTIONS = "manage_connections"
     VIEW_AUDIT = "view_audit"
+    VIEW_BILLING = "view_billing"
     MANAGE_BILLING = "manage_billing"
     DELETE_WORKSPACE = "delete_workspace"
     TRANSFER_OWNERSHIP = "transfer_ownership"
@@ -38,6 +39,7 @@ _ADMINISTER = {
     Capability.MANAGE_SETTINGS,
     Capability.MANAGE_CONNECTIONS,
     Capability.VIEW_AUDIT,
+    Capability.VIEW_BILLING,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {

@@ -15,6 +15,9 @@ class ConnectedAccount(models.Model):
         ACTIVE = "active", "Healthy"
         NEEDS_RECONNECT = "needs_reconnect", "Needs reconnect"
         REVOKED = "revoked", "Access revoked"
+        # Over the plan's account limit after the grace period (billing/grace.py): kept,
+        # not published to, until the workspace is back within its plan.
+        PAUSED = "paused", "Paused"
 
     workspace = models.ForeignKey(
         "accounts.Workspace", on_delete=models.CASCADE, related_name="connected_accounts"

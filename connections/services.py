@@ -16,9 +16,11 @@ from accounts.models import User, Workspace
 from accounts.roles import Capability
 from audit.models import AuditAction
 from audit.trail import record
+from mixora import limits
 from notifications.services import notify_workspace
 
 from .errors import AuthExpired, PlatformError
+from .limits import accounts_in_use
 from .models import ConnectedAccount
 from .platforms.base import Grant, Profile, TokenSet
 from .platforms.network import EventsStatus
@@ -37,7 +39,24 @@ def save_grant(
     request: HttpRequest | None = None,
 ) -> list[ConnectedAccount]:
     """Create or renew one account per profile. Reconnecting an account the workspace already
-    has (same platform and id) renews its tokens and keeps its history."""
+    has (same platform and id) renews its tokens and keeps its history.
+
+    New accounts count against the plan (mixora.limits.SOCIAL_ACCOUNTS): the workspace row is
+    locked first, so two connections finishing at once cannot both take the last place, and a
+    refusal (PlanLimitExceeded) saves none of them. A reconnect is not a new account; a revoked
+    one coming back is."""
+    profiles = list(profiles)
+    Workspace.objects.select_for_update().get(pk=workspace.pk)
+    held = set(
+        ConnectedAccount.objects.filter(workspace=workspace)
+        .exclude(status=ConnectedAccount.Status.REVOKED)
+        .values_list("platform", "external_id")
+    )
+    adding = len({(p.platform, p.external_id) for p in profiles} - held)
+    if adding:
+        limits.require(
+            workspace, limits.SOCIAL_ACCOUNTS, in_use=accounts_in_use(workspace), adding=adding
+        )
     saved = []
     for profile in profiles:
         tokens = grant.tokens
@@ -60,8 +79,9 @@ def save_grant(
         per_account = profile.external_id in grant.account_tokens
         account.token_expires_at = None if per_account else tokens.expires_at()
         account.refresh_expires_at = tokens.refresh_expires_at()
-        account.status = ConnectedAccount.Status.ACTIVE
-        account.status_reason = ""
+        if account.status != ConnectedAccount.Status.PAUSED:  # only the plan lifts a pause
+            account.status = ConnectedAccount.Status.ACTIVE
+            account.status_reason = ""
         account.last_error = ""
         account.last_success_at = timezone.now()
         if not created:

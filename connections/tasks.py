@@ -11,12 +11,16 @@ from django.utils import timezone
 from . import services
 from .models import ConnectedAccount
 
+# A paused account (over the plan's limit) keeps a live token, so it works again the moment
+# the workspace is back within its plan.
+KEEP_FRESH = (ConnectedAccount.Status.ACTIVE, ConnectedAccount.Status.PAUSED)
+
 
 @shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
 def refresh_account_token(account_id: int) -> bool:
     account = (
         ConnectedAccount.objects.select_related("workspace")
-        .filter(pk=account_id, status=ConnectedAccount.Status.ACTIVE)
+        .filter(pk=account_id, status__in=KEEP_FRESH)
         .first()
     )
     if account is None or not account.refresh_token:
@@ -29,9 +33,7 @@ def refresh_expiring_tokens() -> int:
     """Refresh ahead of expiry: every active account whose token ends within the margin."""
     due = timezone.now() + timedelta(seconds=settings.TOKEN_REFRESH_MARGIN_SECONDS)
     ids = list(
-        ConnectedAccount.objects.filter(
-            status=ConnectedAccount.Status.ACTIVE, token_expires_at__lte=due
-        )
+        ConnectedAccount.objects.filter(status__in=KEEP_FRESH, token_expires_at__lte=due)
         .exclude(refresh_token="")
         .values_list("pk", flat=True)
     )

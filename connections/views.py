@@ -6,17 +6,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import Membership
 from accounts.roles import Capability
 from accounts.tenancy import WorkspaceRequest, workspace_view
+from mixora import limits
 from mixora.csp import form_targets
 from mixora.errors import UserFacingError
+from mixora.refusals import message_for
 
 from . import oauth_flow, services
 from .errors import PlatformError
+from .limits import accounts_in_use
 from .models import ConnectedAccount
 from .platforms import PROVIDER_OF, Platform, Provider, is_configured
 from .platforms.registry import connector, connector_for
@@ -57,6 +61,18 @@ def connect(request: WorkspaceRequest, provider: str) -> HttpResponse:
     if not is_configured(provider):
         messages.error(request, f"{Provider(provider).label} is not configured yet.")
         return redirect("connections", request.workspace.slug)
+    reconnecting = request.POST.get("reconnect") == "1"
+    if not reconnecting:
+        # Said before the platform's consent screen, not after; save_grant decides for real.
+        try:
+            limits.require(
+                request.workspace,
+                limits.SOCIAL_ACCOUNTS,
+                in_use=accounts_in_use(request.workspace),
+            )
+        except UserFacingError as exc:
+            messages.error(request, message_for(exc, request.workspace))
+            return redirect("connections", request.workspace.slug)
     return redirect(oauth_flow.start(request, request.workspace.slug, provider))
 
 
@@ -99,7 +115,12 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
             return redirect("connections", workspace.slug)
         oauth_flow.stash_for_choice(request, workspace.slug, grant)
         return redirect("connections_choose", workspace.slug)
-    accounts = services.save_grant(workspace, request.user, grant, grant.profiles, request)
+    try:
+        accounts = services.save_grant(workspace, request.user, grant, grant.profiles, request)
+    except UserFacingError as exc:
+        refusal = message_for(exc, workspace)
+        messages.error(request, format_html("{} was not connected. {}", label, refusal))
+        return redirect("connections", workspace.slug)
     messages.success(request, f"Connected {', '.join(str(a) for a in accounts)}.")
     return redirect("connections", workspace.slug)
 
@@ -127,14 +148,19 @@ def choose(request: WorkspaceRequest) -> HttpResponse:
     if request.method == "POST":
         chosen = set(request.POST.getlist("accounts"))
         profiles = [p for p in grant.profiles if f"{p.platform}:{p.external_id}" in chosen]
-        if profiles:
-            accounts = services.save_grant(
-                request.workspace, request.user, grant, profiles, request
-            )
-            oauth_flow.drop_choice(request)
-            messages.success(request, f"Connected {', '.join(str(a) for a in accounts)}.")
-            return redirect("connections", request.workspace.slug)
-        error = "Choose at least one account to connect."
+        if not profiles:
+            error = "Choose at least one account to connect."
+        else:
+            try:
+                accounts = services.save_grant(
+                    request.workspace, request.user, grant, profiles, request
+                )
+            except UserFacingError as exc:
+                error = message_for(exc, request.workspace)  # the choice stays: pick fewer
+            else:
+                oauth_flow.drop_choice(request)
+                messages.success(request, f"Connected {', '.join(str(a) for a in accounts)}.")
+                return redirect("connections", request.workspace.slug)
     return render(
         request,
         "connections/choose.html",

@@ -35,6 +35,7 @@ _PREFIXES = {
     "google": "google",
     "youtube": "google",
     "youtube-upload": "google",
+    "stripe": "stripe",
 }
 # Fault kinds answered by the platform's error instead of the handler.
 _ERROR_FAULTS = ("rate_limit", "auth", "validation", "server")
@@ -53,6 +54,7 @@ class Request:
     body: bytes = b""
     files: dict[str, media.Part] = field(default_factory=dict)  # multipart file parts
     fetched: dict[str, media.Fetched] = field(default_factory=dict)  # URL -> what it gave
+    raw_query: str = ""  # the query string as sent (Stripe repeats keys: `expand[]=a&expand[]=b`)
 
     def param(self, name: str) -> str | None:
         """A parameter from the form body, else from the query string."""
@@ -205,6 +207,12 @@ def services() -> list[Service]:
         linkedin_posts,
         linkedin_videos,
         meta,
+        stripe_api,  # noqa: F401 - registers its routes on stripe_http.service
+        stripe_checkout,  # noqa: F401 - as stripe_api
+        stripe_control,
+        stripe_http,
+        stripe_pages,
+        stripe_subscriptions,  # noqa: F401 - as stripe_api
         subscriptions,
         tiktok,
         tiktok_publish,
@@ -217,6 +225,10 @@ def services() -> list[Service]:
 
     return [
         control.service,
+        stripe_control.service,
+        stripe_http.service,
+        stripe_pages.service,
+        stripe_http.unknown,  # after every Stripe API route
         webhooks.service,
         subscriptions.service,
         inbox_meta.service,
@@ -375,6 +387,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             form_lists=form_lists,
             body=body,
             files=files,
+            raw_query=parts.query,
         )
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - base signature

@@ -8,29 +8,12 @@ from typing import Any
 from django.dispatch import receiver
 
 from accounts.models import User
-from mixora.personal_data import (
-    FileSink,
-    Section,
-    export_section,
-    handles,
-    not_exported,
-    person_deleted,
-)
+from mixora.personal_data import handles, not_exported, person_deleted
 
 from .services import delete_for_user
 
 not_exported("exports.DataExport", "the exports themselves, listed on the Download my data page")
 handles("exports.DataExport", ("user", "file"), "deleted at once, files included")
-
-
-@export_section(990, models=())
-def billing(user: User, files: FileSink) -> Section:
-    return Section(
-        "billing.json",
-        "Billing records. Mixora does not hold any about you: no plan, invoice or payment "
-        "records are kept in Mixora yet, and card details are never stored by Mixora.",
-        {"records": []},
-    )
 
 
 @receiver(person_deleted, dispatch_uid="exports.person_deleted")

@@ -23,6 +23,8 @@ def reply_rule(
 ) -> ReplyRule:
     """The rule for a reply now, judged on `thread` (read from the conversation if not given)."""
     account: ConnectedAccount = conversation.account
+    if account.status == ConnectedAccount.Status.PAUSED:
+        return ReplyRule(False, f"{account.display_name} is paused. {account.status_reason}")
     if account.status != ConnectedAccount.Status.ACTIVE:
         return ReplyRule(False, f"{account.display_name} needs reconnecting before you can reply.")
     feature = feature_for(account, conversation.kind)

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.views import deletion, home, invitations, members, onboarding, profile, workspace
+from billing.webhooks import stripe_events
 from connections import urls as connections_urls
 from inbox import urls as inbox_urls
 from notifications import views as notifications
@@ -46,11 +47,14 @@ urlpatterns = [
     path("notifications/", notifications.inbox, name="notifications"),
     path("notifications/read/", notifications.mark_all_read, name="notifications_read"),
     path("", include(connections_urls)),
+    # Before inbox's /webhooks/<source>/, which would take "stripe" for a network's name.
+    path("webhooks/stripe/", stripe_events, name="stripe_webhook"),
     path("", include(inbox_urls)),
     path("", include("consent.urls")),
     path("", include("legal.urls")),
     path("", include("exports.urls")),
     path("", include("privacy.urls")),
+    path("w/<slug:slug>/billing/", include("billing.urls")),
     path("w/<slug:slug>/", include(workspace_patterns)),
     path("admin/", admin.site.urls),
     # Local files, each to the people allowed to see it (S3 mode: 404, the bucket serves).

@@ -18,14 +18,17 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Workspace
 from connections import services as connection_services
 from connections.errors import AuthExpired, PlatformError, RateLimited, Retryable
+from connections.models import ConnectedAccount
 from connections.platforms.base import MediaItem, Published, PublishRequest
 from connections.platforms.registry import connector_for
+from mixora import limits
 from notifications.models import Notification
 
 from .models import Post, PostTarget
@@ -56,13 +59,16 @@ def dispatch_due(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> i
     now = now or timezone.now()
     recovered = recover_abandoned(now)
     claimed = 0
+    due = PostTarget.objects.filter(
+        state=S.SCHEDULED, due_at__lte=now, post__stage=Post.Stage.SCHEDULED
+    ).exclude(account__status=ConnectedAccount.Status.PAUSED)
+    # Paused publishing (a read-only workspace, a paused account) leaves targets SCHEDULED and
+    # due: they go out on the first run after the pause ends.
+    due = due.exclude(post__workspace__in=paused_workspaces(due))
     while True:
         with transaction.atomic():
             ids = list(
-                PostTarget.objects.filter(
-                    state=S.SCHEDULED, due_at__lte=now, post__stage=Post.Stage.SCHEDULED
-                )
-                .order_by("due_at", "pk")
+                due.order_by("due_at", "pk")
                 .select_for_update(skip_locked=True, no_key=True, of=("self",))
                 .values_list("pk", flat=True)[:batch_size]
             )
@@ -74,6 +80,17 @@ def dispatch_due(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> i
             if recovered:
                 log.info("dispatched %d targets, %d of them recovered", claimed, recovered)
             return claimed
+
+
+def paused_workspaces(targets: QuerySet[PostTarget]) -> list[int]:
+    """Workspaces among `targets`' whose publishing is paused (read-only: mixora.limits)."""
+    ids = targets.values_list("post__workspace_id", flat=True).distinct()
+    return [ws.pk for ws in Workspace.objects.filter(pk__in=ids) if publishing_paused(ws)]
+
+
+def publishing_paused(workspace: Workspace) -> str:
+    """Why nothing of `workspace` is published now ("" when it is)."""
+    return limits.entitlements(workspace).read_only
 
 
 def _fan_out(ids: list[int]) -> None:
@@ -174,6 +191,11 @@ def publish_one(target_id: int) -> str:
         move(target.pk, S.DRAFT, only_from=[S.PUBLISHING], due_at=None)
         return "unscheduled"
     account = target.account
+    if account.status == ConnectedAccount.Status.PAUSED or publishing_paused(
+        target.post.workspace
+    ):  # paused since it was claimed: back to waiting, as it was
+        move(target.pk, S.SCHEDULED, only_from=[S.PUBLISHING], attempts=F("attempts") - 1)
+        return "paused"
     if not account.is_healthy:
         _hold(target, f"{account} needs reconnecting.")
         return "held"

@@ -9,12 +9,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, User
+from accounts.models import Membership, User, Workspace
 from accounts.roles import Capability, Role
+from mixora import limits
 from mixora.errors import UserFacingError
 from notifications.services import notify_workspace
 
 from . import composer
+from .limits import month_bounds_utc, scheduled_in_month
 from .models import Post, PostComment, PostTarget, ReviewDecision, payload_path
 from .payloads import delete_payload
 from .review import content_version, record_submission
@@ -58,6 +60,21 @@ def _require_publishable(post: Post) -> None:
         raise UserFacingError(" ".join(problems))
 
 
+def _require_room(post: Post) -> None:
+    """The plan's scheduled posts per month (mixora.limits), counted in the month of the post's
+    time with the workspace row locked, so two schedulings at once can't both take the last
+    place. A post already scheduled in that month (an edit) holds its place already."""
+    workspace = Workspace.objects.select_for_update().get(pk=post.workspace_id)
+    start, end = month_bounds_utc(post.scheduled_at, workspace.timezone)
+    if (
+        post.stage == Post.Stage.SCHEDULED
+        and post.targets.filter(state=S.SCHEDULED, due_at__gte=start, due_at__lt=end).exists()
+    ):
+        return
+    in_use = scheduled_in_month(workspace, post.scheduled_at, except_post=post.pk)
+    limits.require(workspace, limits.SCHEDULED_POSTS_MONTH, in_use=in_use)
+
+
 def _snapshot_payload(post: Post) -> None:
     """Copy each attached file for publishing; the copies go once the post is out."""
     for attachment in post.attachments.select_related("media"):
@@ -81,6 +98,7 @@ def schedule(post: Post, actor: Membership, *, via_approval: bool = False) -> Po
     if not (via_approval or may_skip_review(actor)):
         raise UserFacingError("This workspace requires approval: submit the post for review.")
     _require_publishable(post)
+    _require_room(post)
     _snapshot_payload(post)
     # Already scheduled targets take the new time; the others become scheduled.
     post.targets.filter(state=S.SCHEDULED).update(due_at=post.scheduled_at)

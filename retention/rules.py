@@ -228,6 +228,27 @@ RULES: tuple[Rule, ...] = (
         keep=lambda: timedelta(days=730),
         where=(("status", "resolved"),),
     ),
+    # Accounting law asks for invoices to be kept for years (up to 10, depending on the country):
+    # we keep our copy for the longest; Stripe, our payment processor, holds the invoices too.
+    Rule(
+        key="invoices",
+        name="Invoices and billing records (plan, payment status, invoices; never card details)",
+        period="10 years after the invoice (accounting law)",
+        ends="Deleted; the invoices themselves stay with our payment processor, Stripe, for "
+        "the same period, also when the workspace is deleted",
+        model="billing.Invoice",
+        age_field="created",
+        keep=lambda: timedelta(days=3653),
+    ),
+    Rule(
+        key="stripe-events",
+        name="Payment notifications from Stripe (as received; they can name the billing contact)",
+        period="90 days after they are processed",
+        ends="Deleted",
+        model="billing.StripeEvent",
+        age_field="processed_at",
+        keep=lambda: timedelta(days=90),
+    ),
     Rule(
         key="exports",
         name="Personal data exports",

@@ -31,12 +31,23 @@ def _subscribe_webhooks(port: str, env: dict, web: subprocess.Popen) -> None:
     subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "register_webhooks", site], cwd=ROOT, env=env, check=False
     )
+    # The plans' prices in the emulator's Stripe (its state lives in memory: new each run).
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "seed_plans"], cwd=ROOT, env=env, check=False
+    )
 
 
 def main() -> int:
     port = os.environ.get("PORT", "8000")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mixora.settings.local", "PYTHONUNBUFFERED": "1"}
     emulator_port = os.environ.get("EMULATOR_PORT", "8100")
+    # The emulator's Stripe delivers to our endpoint, signed with local.py's webhook secret.
+    stripe_secret = (os.environ.get("STRIPE_WEBHOOK_SECRETS") or "whsec_mixora_local").split(",")[0]
+    emulator_env = {
+        **env,
+        "EMULATOR_STRIPE_WEBHOOK_URL": f"http://127.0.0.1:{port}/webhooks/stripe/",
+        "EMULATOR_STRIPE_WEBHOOK_SECRET": stripe_secret,
+    }
     commands = {
         "emulator": [sys.executable, "-m", "emulator", "--port", emulator_port],
         "web": [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"],
@@ -53,7 +64,9 @@ def main() -> int:
         ],
     }
     procs = {
-        name: subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
+        name: subprocess.Popen(  # noqa: S603
+            cmd, cwd=ROOT, env=emulator_env if name == "emulator" else env, start_new_session=True
+        )
         for name, cmd in commands.items()
     }
     print(

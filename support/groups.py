@@ -21,6 +21,8 @@ SUPPORT_PERMISSIONS = [
     ("accounts", "erase_child_account"),
     ("consent", "view_usageevent"),
     ("consent", "view_consentrecord"),
+    ("billing", "view_billingaccount"),
+    ("billing", "view_invoice"),
 ]
 
 

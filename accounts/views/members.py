@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from mixora.errors import UserFacingError
+from mixora.refusals import message_for
 
 from .. import invitations, members
 from ..forms import InviteForm, RoleForm
@@ -54,7 +55,7 @@ def member_list(request: WorkspaceRequest) -> HttpResponse:
                     actor, form.cleaned_data["email"], form.cleaned_data["role"], request
                 )
             except UserFacingError as exc:
-                form.add_error("email", str(exc))
+                form.add_error("email", message_for(exc, request.workspace))
             else:
                 messages.success(request, f"Invitation sent to {invitation.email}.")
                 return redirect("workspace_members", request.workspace.slug)

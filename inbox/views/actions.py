@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Capability
-from accounts.tenancy import WorkspaceRequest, workspace_view
+from accounts.tenancy import WorkspaceRequest
 from audit.models import AuditAction
 from audit.trail import record
 from mixora.errors import UserFacingError
@@ -18,6 +18,7 @@ from mixora.errors import UserFacingError
 from .. import replies, retention, triage
 from ..forms import NoteForm, ReplyForm, StatusForm
 from ..models import Conversation, Message
+from .gate import inbox_view
 from .pages import parse_local, render_conversation
 
 
@@ -43,7 +44,7 @@ def _act(
     return redirect("inbox_conversation", request.workspace.slug, conversation.pk)
 
 
-@workspace_view(Capability.INBOX_REPLY)
+@inbox_view(Capability.INBOX_REPLY)
 @require_POST
 def reply(request: WorkspaceRequest, pk: int) -> HttpResponse:
     conversation = _conversation(request, pk)
@@ -63,7 +64,7 @@ def reply(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return redirect("inbox_conversation", request.workspace.slug, conversation.pk)
 
 
-@workspace_view(Capability.INBOX_REPLY)
+@inbox_view(Capability.INBOX_REPLY)
 @require_POST
 def note(request: WorkspaceRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
@@ -75,7 +76,7 @@ def note(request: WorkspaceRequest, pk: int) -> HttpResponse:
     )
 
 
-@workspace_view(Capability.INBOX_REPLY)
+@inbox_view(Capability.INBOX_REPLY)
 @require_POST
 def assign(request: WorkspaceRequest, pk: int) -> HttpResponse:
     raw = request.POST.get("assignee", "")
@@ -87,7 +88,7 @@ def assign(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return _act(request, pk, lambda c: triage.assign(c, assignee, request.user), done)
 
 
-@workspace_view(Capability.INBOX_REPLY)
+@inbox_view(Capability.INBOX_REPLY)
 @require_POST
 def status(request: WorkspaceRequest, pk: int) -> HttpResponse:
     form = StatusForm(request.POST)
@@ -102,21 +103,21 @@ def status(request: WorkspaceRequest, pk: int) -> HttpResponse:
     )
 
 
-@workspace_view(Capability.INBOX_REPLY)
+@inbox_view(Capability.INBOX_REPLY)
 @require_POST
 def labels(request: WorkspaceRequest, pk: int) -> HttpResponse:
     ids = [int(v) for v in request.POST.getlist("labels") if v.isdigit()]
     return _act(request, pk, lambda c: triage.set_labels(c, ids), "Labels saved.")
 
 
-@workspace_view(Capability.VIEW)
+@inbox_view(Capability.VIEW)
 @require_POST
 def mark_unread(request: WorkspaceRequest, pk: int) -> HttpResponse:
     triage.mark_unread(_conversation(request, pk), request.user)
     return redirect("inbox", request.workspace.slug)
 
 
-@workspace_view(Capability.INBOX_REPLY)
+@inbox_view(Capability.INBOX_REPLY)
 @require_POST
 def retry(request: WorkspaceRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(
@@ -131,7 +132,7 @@ def retry(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return redirect("inbox_conversation", request.workspace.slug, message.conversation_id)
 
 
-@workspace_view(Capability.MANAGE_SETTINGS)
+@inbox_view(Capability.MANAGE_SETTINGS)
 def delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     conversation = _conversation(request, pk)
     if request.method != "POST":

@@ -6,13 +6,14 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
-from accounts.tenancy import WorkspaceRequest, workspace_view
+from accounts.tenancy import WorkspaceRequest
 
 from ..avatars import content_type_of
 from ..models import Conversation
+from .gate import inbox_view
 
 
-@workspace_view()
+@inbox_view()
 @require_safe
 def participant_avatar(request: WorkspaceRequest, pk: int) -> FileResponse:
     conversation = get_object_or_404(

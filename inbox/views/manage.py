@@ -18,6 +18,7 @@ from mixora.errors import UserFacingError
 from .. import demo, triage
 from ..forms import RetentionForm, SavedReplyForm
 from ..models import Label, SavedReply
+from .gate import inbox_view
 
 
 @workspace_view(Capability.VIEW, write_capability=Capability.MANAGE_SETTINGS)
@@ -50,7 +51,7 @@ def inbox_settings(request: WorkspaceRequest) -> HttpResponse:
     return render(request, "inbox/settings.html", context, status=400 if form.errors else 200)
 
 
-@workspace_view(Capability.INBOX_REPLY)
+@inbox_view(Capability.INBOX_REPLY)
 @require_POST
 def add_saved_reply(request: WorkspaceRequest) -> HttpResponse:
     form = SavedReplyForm(request.POST)
@@ -66,7 +67,7 @@ def add_saved_reply(request: WorkspaceRequest) -> HttpResponse:
     return redirect("inbox_settings", request.workspace.slug)
 
 
-@workspace_view(Capability.INBOX_REPLY)
+@inbox_view(Capability.INBOX_REPLY)
 @require_POST
 def delete_saved_reply(request: WorkspaceRequest, pk: int) -> HttpResponse:
     get_object_or_404(SavedReply, pk=pk, workspace=request.workspace).delete()
@@ -74,7 +75,7 @@ def delete_saved_reply(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return redirect("inbox_settings", request.workspace.slug)
 
 
-@workspace_view(Capability.INBOX_REPLY)
+@inbox_view(Capability.INBOX_REPLY)
 @require_POST
 def add_label(request: WorkspaceRequest) -> HttpResponse:
     try:
@@ -86,7 +87,7 @@ def add_label(request: WorkspaceRequest) -> HttpResponse:
     return redirect("inbox_settings", request.workspace.slug)
 
 
-@workspace_view(Capability.INBOX_REPLY)
+@inbox_view(Capability.INBOX_REPLY)
 @require_POST
 def delete_label(request: WorkspaceRequest, pk: int) -> HttpResponse:
     get_object_or_404(Label, pk=pk, workspace=request.workspace).delete()
@@ -94,7 +95,7 @@ def delete_label(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return redirect("inbox_settings", request.workspace.slug)
 
 
-@workspace_view(Capability.INBOX_REPLY)
+@inbox_view(Capability.INBOX_REPLY)
 @require_POST
 def emulate_customers(request: WorkspaceRequest) -> HttpResponse:
     """Local mode only: the emulator's customers write to this workspace's accounts."""

@@ -14,13 +14,14 @@ from django.views.decorators.http import require_safe
 
 from accounts.models import Membership
 from accounts.roles import Capability, role_can
-from accounts.tenancy import WorkspaceRequest, workspace_view
+from accounts.tenancy import WorkspaceRequest
 from connections.platforms import Platform
 
 from .. import access, queries, triage
 from ..forms import NoteForm, ReplyForm, StatusForm
 from ..models import Conversation
 from ..windows import reply_rule
+from .gate import inbox_view
 
 
 def _filters(request: WorkspaceRequest) -> queries.Filters:
@@ -93,14 +94,14 @@ def _page_context(request: WorkspaceRequest) -> dict:
     }
 
 
-@workspace_view()
+@inbox_view()
 @require_safe
 def inbox(request: WorkspaceRequest) -> HttpResponse:
     context = {**_page_context(request), **_list_context(request)}
     return render(request, "inbox/inbox.html", context)
 
 
-@workspace_view()
+@inbox_view()
 @require_safe
 def list_updates(request: WorkspaceRequest) -> HttpResponse:
     """The list again if anything changed since the page's last look; 204 otherwise."""
@@ -139,7 +140,7 @@ def _thread_context(request: WorkspaceRequest, conversation: Conversation) -> di
     }
 
 
-@workspace_view()
+@inbox_view()
 @require_safe
 def conversation(request: WorkspaceRequest, pk: int) -> HttpResponse:
     convo = _conversation(request, pk)
@@ -169,7 +170,7 @@ def render_conversation(
     return render(request, "inbox/inbox.html", context, status=status)
 
 
-@workspace_view()
+@inbox_view()
 @require_safe
 def thread_updates(request: WorkspaceRequest, pk: int) -> HttpResponse:
     convo = _conversation(request, pk)

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "legal",
     "exports",
     "retention",
+    "billing",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "accounts.context_processors.workspace_shell",
                 "notifications.context_processors.unread_notifications",
                 "legal.context_processors.legal_notices",
+                "billing.context_processors.billing_banner",
             ],
         },
     },
@@ -286,6 +288,31 @@ YOUTUBE_DAILY_UPLOADS = env_int("YOUTUBE_DAILY_UPLOADS", 100)
 INBOX_ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024
 INBOX_PURGE_BATCH = 1000
 
+# --- Billing (Stripe) ----------------------------------------------------------------------
+# Off unless this deployment sells plans; when on, production requires the key and a secret.
+BILLING_ENABLED = env_bool("BILLING_ENABLED", False)
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
+# Signing secrets of the /webhooks/stripe/ endpoint, comma-separated: during a rotation the new
+# and the old one are both accepted.
+STRIPE_WEBHOOK_SECRETS = env_list("STRIPE_WEBHOOK_SECRETS")
+# Unset in production (the SDK's api.stripe.com); the local mode and tests point it at the
+# emulator's Stripe (EMULATOR_URL + "/stripe").
+STRIPE_API_BASE = env_str("STRIPE_API_BASE").rstrip("/") or (
+    f"{EMULATOR_URL}/stripe" if EMULATOR_URL else ""
+)
+# Checkout computes tax and collects tax ids (needs Stripe Tax set up in the Dashboard).
+STRIPE_AUTOMATIC_TAX = env_bool("STRIPE_AUTOMATIC_TAX", False)
+# The SDK retries connection errors, 409, 5xx and Stripe-Should-Retry with backoff (0.5-5 s);
+# POSTs are safe to retry because each carries an idempotency key.
+STRIPE_MAX_RETRIES = env_int("STRIPE_MAX_RETRIES", 2)
+STRIPE_HTTP_TIMEOUT = (5, 30)  # seconds: connect, read
+# A signed webhook older than this is refused (Stripe's own default tolerance).
+STRIPE_WEBHOOK_TOLERANCE = 300
+# past_due: full access and a banner for this many days after the payment failed, then read-only.
+PAST_DUE_GRACE_DAYS = env_int("PAST_DUE_GRACE_DAYS", 7)
+# Over a (lower) plan's limits after a downgrade: this many days before extra accounts pause.
+OVER_LIMIT_GRACE_DAYS = env_int("OVER_LIMIT_GRACE_DAYS", 14)
+
 # --- Celery ------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 CELERY_TASK_ACKS_LATE = True
@@ -356,6 +383,24 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 3600.0,
         "options": {"expires": 3600},
     },
+    # Stripe events whose task was lost (broker down at receipt) get processed.
+    "process-stale-stripe-events": {
+        "task": "billing.tasks.process_stale_events",
+        "schedule": 300.0,
+        "options": {"expires": 300},
+    },
+    # Nightly: every subscription re-read from Stripe, and events a missed webhook lost replayed.
+    "reconcile-billing": {
+        "task": "billing.tasks.reconcile_billing",
+        "schedule": 86400.0,
+        "options": {"expires": 86400},
+    },
+    # Daily: over-limit grace periods end (extra accounts pause) or are over (they resume).
+    "settle-over-limit-workspaces": {
+        "task": "billing.grace.settle_over_limit_workspaces",
+        "schedule": 86400.0,
+        "options": {"expires": 86400},
+    },
 }
 
 # --- Logging -----------------------------------------------------------------------------
@@ -371,5 +416,7 @@ LOGGING = {
         "oauthlib": {"level": "WARNING"},
         "requests_oauthlib": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
+        # The Stripe SDK logs every request's URL at INFO.
+        "stripe": {"level": "WARNING"},
     },
 }

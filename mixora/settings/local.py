@@ -55,6 +55,11 @@ X_CONSUMER_SECRET = X_CONSUMER_SECRET or "local-emulator-secret"  # noqa: F405
 LINKEDIN_APP_ID = LINKEDIN_APP_ID or "219000001"  # noqa: F405
 X_CONSUMER_KEY = X_CONSUMER_KEY or "mixora-local-x-consumer"  # noqa: F405
 INBOX_POLL_SECONDS = 30
+# Billing against the emulator's Stripe; run_local.py gives the emulator the same webhook secret.
+BILLING_ENABLED = env_bool("BILLING_ENABLED", True)
+STRIPE_SECRET_KEY = STRIPE_SECRET_KEY or "sk_test_mixora_local"  # noqa: F405
+STRIPE_WEBHOOK_SECRETS = STRIPE_WEBHOOK_SECRETS or ["whsec_mixora_local"]  # noqa: F405
+STRIPE_API_BASE = STRIPE_API_BASE or f"{EMULATOR_URL}/stripe"  # noqa: F405
 
 _BROKER_DIR = VAR_DIR / "broker"
 for _sub in ("queue", "processed"):

@@ -8,11 +8,14 @@ from .base import *  # noqa: F403
 from .base import (
     ALLOWED_HOSTS,
     AWS_STORAGE_BUCKET_NAME,
+    BILLING_ENABLED,
     DATABASES,
     DEBUG,
     EMULATOR_URL,
     REDIS_URL,
     SECRET_KEY,
+    STRIPE_SECRET_KEY,
+    STRIPE_WEBHOOK_SECRETS,
     TOKEN_ENCRYPTION_KEYS,
 )
 from .env import env_bool, env_int, env_str
@@ -45,6 +48,11 @@ if EMULATOR_URL:
     )
 if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL is required in production (cache and Celery broker).")
+if BILLING_ENABLED and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRETS):
+    raise ImproperlyConfigured(
+        "BILLING_ENABLED needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRETS (the signing "
+        "secret of the /webhooks/stripe/ endpoint)."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = True

@@ -92,3 +92,10 @@ os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
 PUBLISH_POLL_INTERVAL = 0.05
 # The emulator retires LinkedIn versions by its clock, as LinkedIn does: speak a current one.
 LINKEDIN_API_VERSION = current_linkedin_version()
+# Billing against the emulator's Stripe (it accepts any sk_test_ key). Two webhook secrets, as
+# during a rotation; tests register the endpoint with the one they sign with.
+BILLING_ENABLED = True
+STRIPE_SECRET_KEY = "sk_test_mixora"  # noqa: S105
+STRIPE_WEBHOOK_SECRETS = ["whsec_test_current", "whsec_test_previous"]
+STRIPE_API_BASE = f"{EMULATOR_URL}/stripe"
+STRIPE_MAX_RETRIES = 0

@@ -4,12 +4,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Capability
 from accounts.tenancy import WorkspaceRequest, workspace_view
 from connections.platforms.registry import network_for
 from mixora.errors import UserFacingError
+from mixora.refusals import message_for
 
 from .. import composer, media, slots, workflow
 from ..forms import ComposerForm, initial_for
@@ -117,7 +119,8 @@ def _compose(request: WorkspaceRequest, post: Post | None) -> HttpResponse:
     except UserFacingError as exc:
         # The draft is kept; the page says what stops it from going further.
         done = {"schedule": "scheduled", "submit": "sent for review"}.get(action, "saved")
-        form.add_error(None, f"Saved as a draft, but not {done}: {exc}")
+        refusal = message_for(exc, workspace)
+        form.add_error(None, format_html("Saved as a draft, but not {}: {}", done, refusal))
         return render(
             request, "publishing/compose.html", _context(request, form, saved), status=400
         )

@@ -14,11 +14,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.roles import Capability
 from accounts.tenancy import WorkspaceRequest, workspace_view
 from mixora.errors import UserFacingError
+from mixora.refusals import message_for
 
 from .. import deletion, review, workflow
 from ..forms import CommentForm, DecisionForm
 from ..models import Post, PostTarget
-from ..publisher import EXPIRY_GRACE
+from ..publisher import EXPIRY_GRACE, publishing_paused
 
 
 def _post(request: WorkspaceRequest, pk: int) -> Post:
@@ -47,6 +48,9 @@ def post_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         "may_skip_review": workflow.may_skip_review(request.membership),
         "may_delete": deletion.may_delete(post, request.membership),
         "expiry_days": EXPIRY_GRACE.days,
+        "publishing_paused": publishing_paused(request.workspace)
+        if post.stage == Post.Stage.SCHEDULED
+        else "",
     }
     return render(request, "publishing/post_detail.html", context)
 
@@ -58,7 +62,7 @@ def _act(
     try:
         action(post)
     except UserFacingError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, message_for(exc, request.workspace))
     else:
         messages.success(request, done)
     return redirect("post_detail", request.workspace.slug, post.pk)

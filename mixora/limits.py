@@ -1,0 +1,91 @@
+"""What a workspace may do under its plan, asked where things are created. The lower apps
+(accounts, connections, publishing, inbox) call `require`/`allows`/`read_only_reason`; the
+billing app answers by registering a provider (billing/entitlements.py), so no lower app
+imports billing. Without a provider (billing not installed) everything is allowed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from mixora.errors import UserFacingError
+
+if TYPE_CHECKING:
+    from accounts.models import Workspace
+
+# The limits a plan sets; each counted by the app that creates the thing.
+SOCIAL_ACCOUNTS = "social_accounts"
+MEMBERS = "members"  # members plus pending invitations
+SCHEDULED_POSTS_MONTH = "scheduled_posts_month"
+AI_CREDITS_MONTH = "ai_credits_month"
+# Features a plan turns on or off.
+INBOX = "inbox"
+
+LABELS = {
+    SOCIAL_ACCOUNTS: "connected social accounts",
+    MEMBERS: "team members and pending invitations",
+    SCHEDULED_POSTS_MONTH: "scheduled posts this month",
+    AI_CREDITS_MONTH: "AI drafts this month",
+}
+
+
+@dataclass(frozen=True)
+class Entitlements:
+    plan_name: str
+    limits: dict[str, int | None] = field(default_factory=dict)  # None: unlimited
+    features: frozenset[str] = frozenset({INBOX})
+    read_only: str = ""  # why the workspace can't change anything now ("" when it can)
+    upgrade_url: str = ""
+
+    def limit(self, name: str) -> int | None:
+        return self.limits.get(name)
+
+
+UNLIMITED = Entitlements(plan_name="Unlimited")
+
+
+class PlanLimitExceeded(UserFacingError):
+    def __init__(self, message: str, upgrade_url: str = "") -> None:
+        super().__init__(message)
+        self.upgrade_url = upgrade_url
+
+
+class ReadOnlyWorkspace(UserFacingError):
+    pass
+
+
+_provider: Callable[[Workspace], Entitlements] | None = None
+
+
+def register(provider: Callable[[Workspace], Entitlements]) -> None:
+    global _provider
+    _provider = provider
+
+
+def entitlements(workspace: Workspace) -> Entitlements:
+    return _provider(workspace) if _provider is not None else UNLIMITED
+
+
+def require(workspace: Workspace, name: str, *, in_use: int, adding: int = 1) -> None:
+    """Refuse (PlanLimitExceeded) when `adding` more would pass the plan's limit. Call it in the
+    creating transaction, after locking the workspace row, with `in_use` counted there."""
+    granted = entitlements(workspace)
+    refuse_if_read_only(workspace, granted)
+    limit = granted.limit(name)
+    if limit is not None and in_use + adding > limit:
+        raise PlanLimitExceeded(
+            f"Your {granted.plan_name} plan includes {limit} {LABELS.get(name, name)} and "
+            f"{in_use} {'is' if in_use == 1 else 'are'} in use: upgrade to add more.",
+            granted.upgrade_url,
+        )
+
+
+def allows(workspace: Workspace, feature: str) -> bool:
+    return feature in entitlements(workspace).features
+
+
+def refuse_if_read_only(workspace: Workspace, granted: Entitlements | None = None) -> None:
+    reason = (granted or entitlements(workspace)).read_only
+    if reason:
+        raise ReadOnlyWorkspace(reason)
