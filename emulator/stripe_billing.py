@@ -736,3 +736,36 @@ def finalize_and_charge(invoice: dict) -> None:
         mark_paid(invoice)
     else:
         attempt(invoice)
+
+
+def upcoming_invoice(sub: dict) -> dict:
+    """The invoice the next renewal will make, as a preview (no id)."""
+    item = item_of(sub)
+    start = item["current_period_end"]
+    end = period_after(sub["billing_cycle_anchor"], start, item["price"]["recurring"])
+    # The same line the renewal will make.
+    lines = [item_line(sub, start, end), *store()["proration_items"].get(sub["id"], [])]
+    total = sum(line["amount"] for line in lines)
+    return {
+        "id": None,
+        "object": "invoice",
+        "amount_due": max(total, 0),
+        "amount_paid": 0,
+        "amount_remaining": max(total, 0),
+        "created": now(),
+        "currency": sub["currency"],
+        "customer": sub["customer"],
+        "lines": list_of(lines, "/v1/invoices/upcoming/lines"),
+        "livemode": False,
+        "parent": {
+            "quote_details": None,
+            "subscription_details": {"metadata": sub["metadata"], "subscription": sub["id"]},
+            "type": "subscription_details",
+        },
+        "period_end": start,
+        "period_start": item["current_period_start"],
+        "status": "draft",
+        "subtotal": total,
+        "total": total,
+        "total_taxes": [],
+    }

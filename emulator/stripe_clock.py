@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from emulator.stripe_billing import (
+    DAY,
     LIVE,
     TRIAL_WARNING,
     cancel,
@@ -19,6 +20,7 @@ from emulator.stripe_billing import (
     item_of,
     renew,
     retry,
+    upcoming_invoice,
 )
 from emulator.stripe_core import all_of, catch_up, emit, now, store
 
@@ -28,6 +30,16 @@ _MAX_STEPS = 10_000
 def _trial_will_end(sub: dict) -> None:
     store().setdefault("trial_warned", []).append(sub["id"])
     emit("customer.subscription.trial_will_end", sub)
+
+
+def _renewal_key(sub: dict) -> str:
+    return f"{sub['id']}:{item_of(sub)['current_period_end']}"
+
+
+def _upcoming(sub: dict) -> None:
+    # docs.stripe.com/api/events/types#event_types-invoice.upcoming: X days before the renewal.
+    store().setdefault("upcoming_sent", []).append(_renewal_key(sub))
+    emit("invoice.upcoming", upcoming_invoice(sub))
 
 
 def _expire_session(session: dict) -> None:
@@ -58,6 +70,14 @@ def _due() -> list[tuple[int, int, Callable[[dict], None], dict]]:
         # Paused and unpaid subscriptions get no new invoices until they are paid.
         if sub["status"] not in ("paused", "unpaid"):
             found.append((item_of(sub)["current_period_end"], 3, renew, sub))
+        notice = store()["settings"].get("upcoming_days")
+        if notice and sub["status"] == "active" and not sub["cancel_at"]:
+            item = item_of(sub)
+            if _renewal_key(sub) not in store().setdefault("upcoming_sent", []):
+                warn_at = max(
+                    item["current_period_start"], item["current_period_end"] - notice * DAY
+                )
+                found.append((warn_at, 1, _upcoming, sub))
     for invoice in all_of("invoice"):
         if invoice["status"] == "draft" and invoice["automatically_finalizes_at"]:
             found.append((invoice["automatically_finalizes_at"], 4, finalize_and_charge, invoice))

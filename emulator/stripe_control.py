@@ -118,9 +118,15 @@ def settings(req: Request) -> Response:
         elif name == "webhook_timeout":
             if _number(payload, name) in (None, 0):
                 raise _BadRequest("webhook_timeout must be a number > 0")
+        elif name == "upcoming_days":
+            if value is not None and (
+                not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 45
+            ):
+                raise _BadRequest("upcoming_days must be null or whole days from 1 to 45")
         else:
             raise _BadRequest(
-                f"{name} is not a setting: retry_days, after_retries, webhook_timeout"
+                f"{name} is not a setting: retry_days, after_retries, webhook_timeout, "
+                "upcoming_days"
             )
         current[name] = value
     return json_response({k: v for k, v in current.items() if k != "paused"})

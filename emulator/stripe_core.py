@@ -78,6 +78,9 @@ def store() -> dict:
                 "retry_days": [3, 5, 7],
                 "after_retries": "cancel",
                 "webhook_timeout": 5.0,
+                # Days before a renewal that invoice.upcoming is sent; off until set, as the
+                # Dashboard's "Upcoming renewal events" (docs.stripe.com/api/events/types).
+                "upcoming_days": None,
                 "paused": False,
             },
             base="http://127.0.0.1",

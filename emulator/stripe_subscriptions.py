@@ -9,10 +9,9 @@ from emulator.stripe_billing import (
     cancel,
     change_price,
     end_trial,
-    item_line,
     item_of,
-    period_after,
     set_cancel_at_period_end,
+    upcoming_invoice,
     update_subscription,
 )
 from emulator.stripe_core import (
@@ -21,12 +20,10 @@ from emulator.stripe_core import (
     boolean,
     choice,
     integer,
-    list_of,
     metadata,
     need,
     now,
     page,
-    store,
     text,
 )
 from emulator.stripe_http import endpoint
@@ -293,32 +290,4 @@ def preview(req: Request, payload: dict) -> dict:
         raise StripeError(
             "No upcoming invoices for a canceled subscription.", code="invoice_upcoming_none"
         )
-    item = item_of(sub)
-    start = item["current_period_end"]
-    end = period_after(sub["billing_cycle_anchor"], start, item["price"]["recurring"])
-    # The same line the renewal will make.
-    lines = [item_line(sub, start, end), *store()["proration_items"].get(sub["id"], [])]
-    total = sum(line["amount"] for line in lines)
-    return {
-        "id": None,
-        "object": "invoice",
-        "amount_due": max(total, 0),
-        "amount_paid": 0,
-        "amount_remaining": max(total, 0),
-        "created": now(),
-        "currency": sub["currency"],
-        "customer": sub["customer"],
-        "lines": list_of(lines, "/v1/invoices/upcoming/lines"),
-        "livemode": False,
-        "parent": {
-            "quote_details": None,
-            "subscription_details": {"metadata": sub["metadata"], "subscription": sub["id"]},
-            "type": "subscription_details",
-        },
-        "period_end": start,
-        "period_start": item["current_period_start"],
-        "status": "draft",
-        "subtotal": total,
-        "total": total,
-        "total_taxes": [],
-    }
+    return upcoming_invoice(sub)

@@ -311,3 +311,27 @@ def test_production_refuses_billing_without_its_key_and_webhook_secret():
         BILLING_ENABLED="true", STRIPE_SECRET_KEY="sk_live_x", STRIPE_WEBHOOK_SECRETS="whsec_1"
     )
     assert ready.returncode == 0, ready.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upcoming_renewal_event_emails_the_owners_one_reminder(
+    stripe_webhooks, stripe_emulator, stripe_plans, process_events, make_member
+):
+    from accounts.roles import Role
+
+    stripe_emulator.control("settings", {"upcoming_days": 7})
+    workspace = WorkspaceFactory()
+    owner = make_member(workspace, Role.OWNER)
+    account = BillingAccount.objects.create(workspace=workspace, plan=stripe_plans["business"])
+    stripe_emulator.subscribe(account, stripe_plans["business"])
+    process_events()
+    mail.outbox.clear()
+
+    stripe_emulator.advance(days=24)  # 7 days before the renewal of a monthly plan
+    stripe_emulator.replay("duplicate", types=["invoice.upcoming"])
+    process_events()
+
+    assert StripeEvent.objects.filter(type="invoice.upcoming").count() == 1
+    reminders = [m for m in mail.outbox if "renews on" in m.body]
+    assert len(reminders) == 1
+    assert reminders[0].to == [owner.email]

@@ -252,3 +252,18 @@ def test_the_checkout_page_after_time_moved_still_works(client, emulator):
         client.v1.checkout.sessions.retrieve(session.id).subscription
     )
     assert moved <= sub.start_date <= moved + 60
+
+
+def test_upcoming_renewals_are_announced_once_when_the_setting_is_on(client, emulator):
+    prices = catalogue(client)
+    _, subscription = subscribe(client, prices.pro_monthly)
+    period_end = subscription["items"].data[0].current_period_end
+    assert "invoice.upcoming" not in advance(emulator, to=period_end - 8 * DAY)  # off by default
+
+    emulator.control("POST", "stripe/settings", {"upcoming_days": 7})
+    assert advance(emulator, to=period_end - 7 * DAY) == ["invoice.upcoming"]
+    assert advance(emulator, to=period_end - 1) == []
+
+    upcoming = client.v1.events.list(params={"type": "invoice.upcoming"}).data[0]
+    assert upcoming.data.object.id is None  # a preview, as Stripe sends it
+    assert upcoming.data.object.parent.subscription_details.subscription == subscription.id

@@ -12,3 +12,7 @@ class Command(BaseCommand):
         for email, role in seeded:
             self.stdout.write(f"  {email:<22} {role}")
         self.stdout.write(f"  password for all: {DEMO_PASSWORD}")
+        self.stdout.write(
+            "Demo Co starts on the Free plan (2 social accounts, no inbox): upgrade under Billing "
+            "with the emulator's test card 4242 4242 4242 4242 (any future date, any CVC)."
+        )
