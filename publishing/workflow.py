@@ -190,22 +190,28 @@ def _tell_author(post: Post, message: str) -> None:
         )
 
 
-@transaction.atomic
 def after_edit(post: Post, actor: Membership) -> Post:
     """An edit to a scheduled or approved post: back to review where approval is required
-    (and the editor may not skip it), otherwise rescheduled with the new content."""
+    (and the editor may not skip it), otherwise rescheduled with the new content; if the
+    schedule refuses the new content, the post waits as a draft (and the refusal is raised)."""
     if post.stage not in (Post.Stage.SCHEDULED, Post.Stage.IN_REVIEW):
         return post
     if post.stage == Post.Stage.SCHEDULED and may_skip_review(actor):
-        return schedule(post, actor)
-    unschedule(post)
-    if post.workspace.approval_required:
-        post.stage = Post.Stage.IN_REVIEW
-        post.approved_by = post.approved_at = None
-        post.save(update_fields=["stage", "approved_by", "approved_at", "updated_at"])
-        ReviewDecision.objects.create(
-            post=post, kind=ReviewDecision.Kind.REOPENED, actor=actor.user
-        )
+        try:
+            return schedule(post, actor)  # atomic: a refusal changes nothing there
+        except UserFacingError:
+            # The new content must not go out at the old time.
+            unschedule(post)
+            raise
+    with transaction.atomic():
+        unschedule(post)
+        if post.workspace.approval_required:
+            post.stage = Post.Stage.IN_REVIEW
+            post.approved_by = post.approved_at = None
+            post.save(update_fields=["stage", "approved_by", "approved_at", "updated_at"])
+            ReviewDecision.objects.create(
+                post=post, kind=ReviewDecision.Kind.REOPENED, actor=actor.user
+            )
     return post
 
 

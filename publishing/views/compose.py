@@ -105,9 +105,12 @@ def _compose(request: WorkspaceRequest, post: Post | None) -> HttpResponse:
     except UserFacingError as exc:
         form.add_error(None, str(exc))
         return render(request, "publishing/compose.html", _context(request, form, post), status=400)
+    step = action
     try:
         if post is not None and changed:
+            step = "reschedule"
             workflow.after_edit(saved, request.membership)
+            step = action
         if action == "schedule":
             workflow.schedule(saved, request.membership)
             messages.success(request, "Scheduled.")
@@ -118,7 +121,11 @@ def _compose(request: WorkspaceRequest, post: Post | None) -> HttpResponse:
             messages.success(request, "Draft saved.")
     except UserFacingError as exc:
         # The draft is kept; the page says what stops it from going further.
-        done = {"schedule": "scheduled", "submit": "sent for review"}.get(action, "saved")
+        done = {
+            "schedule": "scheduled",
+            "submit": "sent for review",
+            "reschedule": "kept on the schedule",
+        }.get(step, "saved")
         refusal = message_for(exc, workspace)
         form.add_error(None, format_html("Saved as a draft, but not {}: {}", done, refusal))
         return render(

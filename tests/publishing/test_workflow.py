@@ -742,3 +742,20 @@ def test_sending_back_a_post_edited_after_it_was_opened_is_refused_too(client, t
     ]
     in_review.refresh_from_db()
     assert in_review.stage == Post.Stage.IN_REVIEW
+
+
+def test_an_edit_the_schedule_refuses_waits_as_a_draft_and_says_so(
+    client, team, approved, compose_data
+):
+    """The owner edits a scheduled post into one X refuses: it must not go out at its old time
+    with content nobody could schedule, and the page says what happened."""
+    client.force_login(team["owner"])
+
+    response = client.post(url("post_edit", approved), compose_data("a" * 281, action="save"))
+
+    assert response.status_code == 400
+    error = list(response.context["form"].non_field_errors())[0]
+    assert error.startswith("Saved as a draft, but not kept on the schedule: X: Acme on X")
+    post = Post.objects.get(pk=approved.pk)
+    assert (post.stage, post.text) == (Post.Stage.DRAFT, "a" * 281)
+    assert set(post.targets.values_list("state", flat=True)) == {PostTarget.State.DRAFT}
