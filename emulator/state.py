@@ -14,6 +14,8 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from emulator.posts import BEHAVIOUR, Post
@@ -211,6 +213,15 @@ class State:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.reset()
+
+    @contextmanager
+    def unlocked(self) -> Iterator[None]:
+        """Handlers run with the lock held; a handler waiting on the network lets it go."""
+        self.lock.release()
+        try:
+            yield
+        finally:
+            self.lock.acquire()
 
     def reset(self) -> None:
         self.offset = 0.0

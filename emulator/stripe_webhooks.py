@@ -16,22 +16,10 @@ import http.client
 import json
 import socket
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from emulator.state import STATE
 from emulator.stripe_core import all_of, get, store
-
-
-@contextmanager
-def _unlocked() -> Iterator[None]:
-    """Handlers run with the state lock held; let it go while we wait on the network."""
-    STATE.lock.release()
-    try:
-        yield
-    finally:
-        STATE.lock.acquire()
 
 
 def signature(secret: str, body: bytes, timestamp: int) -> str:
@@ -52,7 +40,7 @@ def _post(url: str, body: bytes, headers: dict, timeout: float) -> tuple[int | N
     connection = kind(parts.netloc, timeout=timeout)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        with _unlocked():
+        with STATE.unlocked():
             connection.connect()
             # Headers and body go out in two writes; without this, Nagle's algorithm and
             # delayed ACKs add ~40 ms to every delivery.

@@ -18,8 +18,6 @@ import json
 import secrets
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from emulator import (
@@ -50,16 +48,6 @@ DEFAULT_TIMEOUT = 5.0
 service = Service(None)
 
 
-@contextmanager
-def _unlocked() -> Iterator[None]:
-    """Control handlers run with the state lock held; let it go while we wait on the network."""
-    STATE.lock.release()
-    try:
-        yield
-    finally:
-        STATE.lock.acquire()
-
-
 def _call(
     method: str, url: str, timeout: float, body: bytes | None = None, headers: dict | None = None
 ) -> tuple[int | None, bytes, str | None]:
@@ -68,7 +56,7 @@ def _call(
     request = urllib.request.Request(url, body, headers or {}, method=method)  # noqa: S310
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
-        with _unlocked(), opener.open(request, timeout=timeout) as answer:
+        with STATE.unlocked(), opener.open(request, timeout=timeout) as answer:
             return answer.status, answer.read(), None
     except urllib.error.HTTPError as error:
         return error.code, error.read(), None

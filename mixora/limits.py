@@ -1,5 +1,5 @@
 """What a workspace may do under its plan, asked where things are created. The lower apps
-(accounts, connections, publishing, inbox) call `require`/`allows`/`read_only_reason`; the
+(accounts, connections, publishing, inbox) call `require`, `allows` or `entitlements`; the
 billing app answers by registering a provider (billing/entitlements.py), so no lower app
 imports billing. Without a provider (billing not installed) everything is allowed."""
 
@@ -71,7 +71,8 @@ def require(workspace: Workspace, name: str, *, in_use: int, adding: int = 1) ->
     """Refuse (PlanLimitExceeded) when `adding` more would pass the plan's limit. Call it in the
     creating transaction, after locking the workspace row, with `in_use` counted there."""
     granted = entitlements(workspace)
-    refuse_if_read_only(workspace, granted)
+    if granted.read_only:
+        raise ReadOnlyWorkspace(granted.read_only)
     limit = granted.limit(name)
     if limit is not None and in_use + adding > limit:
         raise PlanLimitExceeded(
@@ -83,9 +84,3 @@ def require(workspace: Workspace, name: str, *, in_use: int, adding: int = 1) ->
 
 def allows(workspace: Workspace, feature: str) -> bool:
     return feature in entitlements(workspace).features
-
-
-def refuse_if_read_only(workspace: Workspace, granted: Entitlements | None = None) -> None:
-    reason = (granted or entitlements(workspace)).read_only
-    if reason:
-        raise ReadOnlyWorkspace(reason)
