@@ -10,9 +10,19 @@ import struct
 import zlib
 from collections.abc import Callable
 from html import escape
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from emulator import facebook, instagram, linkedin, linkedin_posts, server, x_publish, youtube
-from emulator.posts import BEHAVIOUR, Post
+from emulator import (
+    engagement,
+    facebook,
+    instagram,
+    linkedin,
+    linkedin_posts,
+    server,
+    x_publish,
+    youtube,
+)
+from emulator.posts import BEHAVIOUR, Post, parse_iso
 from emulator.server import Handler, Request, Response, Service, json_response
 from emulator.state import FAULT_KINDS, PLATFORMS, STATE, Fault
 
@@ -192,6 +202,30 @@ def _linkedin_post(account_id: str, text: str) -> Post:
     return linkedin_posts.add_post(org, text, None, [])
 
 
+def _tiktok_video(account_id: str, text: str) -> Post:
+    user = STATE.user("tiktok", account_id)
+    if user is None:
+        raise _BadRequest("account_id must be a TikTok open_id the emulator holds")
+    from emulator.tiktok_publish import TITLE_LIMIT as limit  # it imports this module
+
+    if len(text.encode("utf-16-le")) // 2 > limit:
+        raise _BadRequest(f"a TikTok title has at most {limit} UTF-16 code units")
+    video_id = STATE.next_id("tiktok_video")
+    return STATE.add_post(
+        Post(
+            platform="tiktok",
+            network="tiktok",
+            account_id=user.id,
+            id=video_id,
+            kind="video",
+            text=text,
+            created_at=STATE.now(),
+            permalink=f"https://www.tiktok.com/@{user.handle}/video/{video_id}",
+            details={"privacy_level": "PUBLIC_TO_EVERYONE"},
+        )
+    )
+
+
 # network -> how its publish path makes a post of that account (ids, permalink, details)
 _EARLIER_POSTS: dict[str, Callable[[str, str], Post]] = {
     "facebook": _facebook_post,
@@ -199,7 +233,24 @@ _EARLIER_POSTS: dict[str, Callable[[str, str], Post]] = {
     "x": _x_post,
     "youtube": _youtube_video,
     "linkedin": _linkedin_post,
+    "tiktok": _tiktok_video,
 }
+
+
+def _backdate(post: Post, payload: dict) -> None:
+    """`created_time` (ISO 8601, not in the future) and `format` (what the audience saw, for the
+    engagement model) of an earlier post."""
+    created = payload.get("created_time")
+    if created is not None:
+        moment = parse_iso(str(created))
+        if moment > STATE.now():
+            raise _BadRequest("created_time must not be in the future")
+        post.created_at = moment
+    kind = payload.get("format")
+    if kind is not None:
+        if kind not in engagement.FORMATS:
+            raise _BadRequest(f"format must be one of {', '.join(engagement.FORMATS)}")
+        post.details["format"] = kind
 
 
 @service.route("POST", r"/_control/posts")
@@ -214,8 +265,86 @@ def create_post(req: Request) -> Response:
     text = payload.get("text", "")
     if not isinstance(text, str):
         raise _BadRequest("text must be a string")
+    if payload.get("format") not in (None, *engagement.FORMATS):
+        raise _BadRequest(f"format must be one of {', '.join(engagement.FORMATS)}")
+    if payload.get("created_time") is not None:
+        parse_iso(str(payload["created_time"]))  # a bad time refuses before anything is made
     post = _EARLIER_POSTS[network](str(payload.get("account_id") or ""), text)
+    _backdate(post, payload)
     return json_response(post.to_json(), 201)
+
+
+def _is_zone(value: object) -> bool:
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+# What `/_control/engagement` may change of an account's model, and how to check a value.
+def _numbers(minimum: float) -> Callable[[object], bool]:
+    return lambda v: isinstance(v, int | float) and not isinstance(v, bool) and v >= minimum
+
+
+def _bands(value: object) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(b, list) and len(b) == 2 and all(_numbers(0)(n) for n in b) for b in value
+    )
+
+
+_MODEL_FIELDS: dict[str, tuple[Callable[[object], bool], str]] = {
+    "audience": (_numbers(0), "a number >= 0"),
+    "growth_per_day": (_numbers(0), "a number >= 0"),
+    "reach_share": (_numbers(0), "a number >= 0"),
+    "base_rate": (_numbers(0), "a number >= 0"),
+    "good_lift": (_numbers(0), "a number >= 0"),
+    "noise": (_numbers(0), "a number >= 0"),
+    "timezone": (_is_zone, "an IANA time zone"),
+    "good_days": (
+        lambda v: isinstance(v, list) and all(d in range(7) for d in v),
+        "a list of weekdays 0 (Monday) to 6",
+    ),
+    "good_hours": (
+        lambda v: isinstance(v, list) and len(v) == 2 and 0 <= v[0] < v[1] <= 24,
+        "[start, end) hours, 0 to 24",
+    ),
+    "format_effects": (
+        lambda v: (
+            isinstance(v, dict)
+            and set(v) <= set(engagement.FORMATS)
+            and all(_numbers(0)(n) for n in v.values())
+        ),
+        f"factors for some of {', '.join(engagement.FORMATS)}",
+    ),
+    "length_effects": (_bands, "[[max characters, factor], ...]"),
+    "hashtag_effects": (_bands, "[[max hashtags, factor], ...]"),
+}
+
+
+@service.route("GET", r"/_control/engagement")
+@_answer
+def engagement_model(req: Request) -> Response:
+    """The hidden model of one account (`network`, `account_id`): for tests, never for Mixora."""
+    network, account_id = req.query.get("network", ""), req.query.get("account_id", "")
+    return json_response(engagement.model(network, account_id).to_json())
+
+
+@service.route("POST", r"/_control/engagement")
+@_answer
+def plant_engagement(req: Request) -> Response:
+    """Replace parts of one account's engagement model (a planted pattern)."""
+    payload = _payload(req)
+    network, account_id = payload.pop("network", None), payload.pop("account_id", None)
+    if network not in _EARLIER_POSTS or not isinstance(account_id, str) or not account_id:
+        raise _BadRequest(f"network ({', '.join(_EARLIER_POSTS)}) and account_id are required")
+    for name, value in payload.items():
+        if name not in _MODEL_FIELDS:
+            raise _BadRequest(f"{name} is not part of the model: {', '.join(_MODEL_FIELDS)}")
+        check, wanted = _MODEL_FIELDS[name]
+        if not check(value):
+            raise _BadRequest(f"{name} must be {wanted}")
+    return json_response(engagement.plant(network, account_id, payload).to_json())
 
 
 @service.route("GET", r"/_control/behaviour")
@@ -257,7 +386,12 @@ def _check_knob(name: str, default: object, value: object) -> None:
 @service.route("POST", r"/_control/clock")
 @_answer
 def advance_clock(req: Request) -> Response:
-    STATE.offset += _number(_payload(req), "advance", 0)
+    """`advance` moves the clock on by that many seconds; `offset` sets it that many seconds from
+    real time, the past included (to replay an account's history, e.g. the demo's)."""
+    payload = _payload(req)
+    if "offset" in payload:
+        STATE.offset = _number(payload, "offset", 0, minimum=-10 * 365 * 86_400)
+    STATE.offset += _number(payload, "advance", 0)
     return json_response({"now": STATE.now(), "offset": STATE.offset})
 
 

@@ -133,6 +133,41 @@ def scoped_feature(account: ConnectedAccount, kind: str, label: str, *scopes: st
     return Feature(kind, label, receive=True, reply=True, detail="Arrives in real time.")
 
 
+# --- analytics ------------------------------------------------------------------------
+
+# The numbers Mixora keeps of a published post, in its own words. A network fills those it
+# provides (`Network.metrics_fields`); the rest stay None and the analytics page says why.
+METRIC_FIELDS = (
+    "impressions",  # times shown or viewed (views, impressions, plays)
+    "reach",  # distinct people or accounts reached
+    "engagements",  # interactions, as the network counts them (see `metrics_notes`)
+    "likes",
+    "comments",
+    "shares",
+    "saves",
+    "clicks",
+    "video_views",
+)
+
+
+@dataclass(frozen=True)
+class PostMetrics:
+    """One reading of a published post's public metrics. None: the network has no such number."""
+
+    impressions: int | None = None
+    reach: int | None = None
+    engagements: int | None = None
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    saves: int | None = None
+    clicks: int | None = None
+    video_views: int | None = None
+
+    def values(self) -> dict[str, int | None]:
+        return {name: getattr(self, name) for name in METRIC_FIELDS}
+
+
 class Network:
     """One platform's answers. Subclasses override what their platform supports; the
     defaults describe a network that publishes but has no inbox."""
@@ -216,6 +251,32 @@ class Network:
         """Delete a post Mixora published on `account`. A post the network no longer has
         counts as deleted; any other refusal raises a PlatformError."""
         raise NotImplementedError(f"{self.label} does not let apps delete posts")
+
+    # Analytics ------------------------------------------------------------------------
+    # Which PostMetrics fields this network provides, and in words what it counts as an
+    # engagement and why a field is missing (shown on the analytics page).
+    metrics_fields: tuple[str, ...] = ()
+    metrics_notes: Mapping[str, str] = {}
+    # How many post ids one metrics call may carry.
+    metrics_batch_size: int = 1
+
+    def metrics_refusal(self, account: ConnectedAccount) -> str:
+        """Why Mixora cannot read this account's metrics ("" when it can), e.g. a permission
+        the person did not grant."""
+        return "" if self.metrics_fields else f"{self.label} offers no metrics to apps."
+
+    def post_metrics(
+        self, account: ConnectedAccount, post_ids: list[str]
+    ) -> dict[str, PostMetrics]:
+        """The current metrics of some of the account's published posts (at most
+        `metrics_batch_size`), by post id. A post the network no longer has, or has no
+        numbers for yet, is left out. Raises a PlatformError."""
+        return {}
+
+    def follower_count(self, account: ConnectedAccount) -> int | None:
+        """The account's followers (subscribers, page follows) now; None where the network does
+        not say. Raises a PlatformError."""
+        return None
 
     # The account's life ---------------------------------------------------------------
     def on_connected(self, account: ConnectedAccount) -> EventsStatus | None:

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "connections",
     "publishing",
     "inbox",
+    "insights",
     "consent",
     "legal",
     "exports",
@@ -337,6 +338,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "publishing.tasks.dispatch_due_targets",
         "schedule": 1.0,
         "options": {"expires": 1},
+    },
+    # Published posts' metrics at their due readings; followers once a day.
+    "collect-post-metrics": {
+        "task": "insights.tasks.collect_metrics",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
+    "collect-followers": {
+        "task": "insights.tasks.collect_followers",
+        "schedule": 86400.0,
+        "options": {"expires": 86400},
     },
     "expire-missed-posts": {
         "task": "publishing.tasks.expire_missed_posts",

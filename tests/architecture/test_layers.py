@@ -22,6 +22,7 @@ LAYERS = {
     "connections": 2,
     "publishing": 3,
     "inbox": 4,
+    "insights": 4,
     "consent": 5,
     "legal": 5,
     "privacy": 5,

@@ -136,7 +136,7 @@ def test_customers_can_comment_on_an_earlier_post(emulator, network, account, pl
 @pytest.mark.parametrize(
     ("payload", "error"),
     [
-        ({"network": "tiktok", "account_id": "tt-open-000001"}, "network must be one of"),
+        ({"network": "tiktok", "account_id": "tt-open-999999"}, "TikTok open_id"),
         ({"account_id": COFFEE}, "network must be one of"),
         ({"network": "facebook", "account_id": COFFEE_IG}, "Page id"),
         ({"network": "instagram", "account_id": COFFEE}, "Instagram account id"),
@@ -146,6 +146,7 @@ def test_customers_can_comment_on_an_earlier_post(emulator, network, account, pl
         ({"network": "x", "account_id": X_USER, "text": "a" * 281}, "at most 280"),
         ({"network": "youtube", "account_id": CHANNEL, "text": "<b>"}, "YouTube title"),
         ({"network": "instagram", "account_id": COFFEE_IG, "text": "a" * 2201}, "2200"),
+        ({"network": "tiktok", "account_id": "tt-open-000001", "text": "é" * 2201}, "2200"),
     ],
 )
 def test_bad_earlier_posts_are_refused(emulator, payload, error):
