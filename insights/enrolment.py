@@ -28,7 +28,9 @@ def post_format(images: int, videos: int) -> str:
     return PostInsight.Format.TEXT
 
 
-def describe(target: PostTarget, images: int, videos: int, tz_name: str) -> PostInsight:
+def describe(
+    target: PostTarget, images: int, videos: int, tz_name: str, now: datetime
+) -> PostInsight:
     """A new (unsaved) insight of a published target."""
     text = target.caption or target.post.text
     published_at: datetime = target.published_at
@@ -45,12 +47,13 @@ def describe(target: PostTarget, images: int, videos: int, tz_name: str) -> Post
         format=post_format(images, videos),
         caption_length=len(text),
         hashtag_count=len(HASHTAG.findall(text)),
-        next_collect_at=first_collection(published_at, timezone.now()),
+        next_collect_at=first_collection(published_at, now),
     )
 
 
-def enrol_published(limit: int = ENROL_BATCH) -> list[PostInsight]:
+def enrol_published(now: datetime | None = None, limit: int = ENROL_BATCH) -> list[PostInsight]:
     """Start following the published targets analytics does not know yet; the new insights."""
+    now = now or timezone.now()
     targets = list(
         PostTarget.objects.filter(
             state=PostTarget.State.PUBLISHED, insight__isnull=True, published_at__isnull=False
@@ -63,7 +66,7 @@ def enrol_published(limit: int = ENROL_BATCH) -> list[PostInsight]:
         )[:limit]
     )
     insights = [
-        describe(target, target.images, target.videos, target.post.workspace.timezone)
+        describe(target, target.images, target.videos, target.post.workspace.timezone, now)
         for target in targets
     ]
     return PostInsight.objects.bulk_create(insights, ignore_conflicts=True)
