@@ -6,4 +6,7 @@ class InsightsConfig(AppConfig):
     verbose_name = "Insights"
 
     def ready(self) -> None:
-        from . import personal_data  # noqa: F401  (declarations: metrics hold no person's data)
+        from . import (
+            personal_data,  # noqa: F401  (declarations: metrics hold no person's data)
+            receivers,  # noqa: F401  (roll-ups follow deleted posts)
+        )

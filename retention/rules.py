@@ -165,6 +165,14 @@ RULES: tuple[Rule, ...] = (
         counter="retention.scheduled.count_expired",
     ),
     Rule(
+        key="post-metrics",
+        name="Public metrics of your published posts (read over their first 30 days) and your "
+        "accounts' daily follower counts",
+        period="Until you delete the post or disconnect the account",
+        ends="Deleted",
+        on_event=True,
+    ),
+    Rule(
         key="disconnected-accounts",
         name="Data of a disconnected social account (tokens, inbox, its scheduled posts)",
         period="Until you disconnect it",

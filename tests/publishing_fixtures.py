@@ -13,8 +13,8 @@ from accounts.roles import Role
 from connections.models import ConnectedAccount
 from publishing import composer, media, workflow
 from publishing.models import Post
+from publishing.sample_media import image_bytes, mp4_bytes
 from tests.factories import MembershipFactory, WorkspaceFactory
-from tests.media_samples import image_bytes, mp4_bytes
 
 # The seeded emulator accounts (docs/emulator.md), as Mixora stores them once connected.
 SEEDED = {

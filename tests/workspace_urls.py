@@ -88,7 +88,7 @@ def inbox_objects(workspace: object, account: object) -> dict[str, object]:
     from django.utils import timezone
 
     from inbox.models import Conversation, Label, Message, SavedReply
-    from tests.media_samples import image_bytes
+    from publishing.sample_media import image_bytes
 
     conversation = Conversation.objects.create(
         workspace=workspace,

@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 
 from accounts.models import User, Workspace
 from accounts.roles import Role
+from publishing.sample_media import image_bytes
 from tests.browser.test_publish_journey import log_in
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, WorkspaceFactory
-from tests.media_samples import image_bytes
 from tests.workspace_urls import inbox_objects
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -15,9 +15,9 @@ from accounts.roles import Role
 from exports.models import DataExport
 from publishing import media
 from publishing.models import Post
+from publishing.sample_media import image_bytes
 from tests.browser.test_publish_journey import log_in
 from tests.factories import MembershipFactory, WorkspaceFactory
-from tests.media_samples import image_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

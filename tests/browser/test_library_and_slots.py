@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from accounts.roles import Role
 from connections.models import ConnectedAccount
 from publishing.models import Media, Post
+from publishing.sample_media import image_bytes, mp4_bytes
 from tests.factories import PASSWORD, MembershipFactory, WorkspaceFactory
-from tests.media_samples import image_bytes, mp4_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -20,11 +20,11 @@ from emulator.linkedin_posts import render
 from inbox.models import Conversation, Message
 from publishing import publisher
 from publishing.models import PostTarget
+from publishing.sample_media import image_bytes
 from publishing.timezones import to_local
 from tests.browser.test_exports import decline_cookies
 from tests.browser.test_publish_journey import log_in
 from tests.factories import MembershipFactory, WorkspaceFactory
-from tests.media_samples import image_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -15,9 +15,9 @@ from playwright.sync_api import expect
 from accounts.roles import Role
 from publishing import publisher
 from publishing.models import PostTarget
+from publishing.sample_media import image_bytes
 from publishing.timezones import to_local
 from tests.factories import PASSWORD, MembershipFactory
-from tests.media_samples import image_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,9 +8,9 @@ from urllib.parse import quote
 import pytest
 import requests
 
+from publishing.sample_media import image_bytes
 from tests.emulator import REDIRECT_URI, consent
 from tests.emulator.publishing import behave, posts
-from tests.media_samples import image_bytes
 
 SCOPES = "r_organization_social w_organization_social rw_organization_admin"
 ORG = "90000001"  # the seeded member's organisations: Demo Co, Demo Co Careers

@@ -7,8 +7,8 @@ import hashlib
 import pytest
 import requests
 
+from publishing.sample_media import mp4_bytes
 from tests.emulator.publishing import bearer, behave, posts, tiktok_token
-from tests.media_samples import mp4_bytes
 
 OPEN_ID = "tt-open-000001"
 API = "/tiktok-api/v2"

@@ -24,9 +24,9 @@ from inbox.models import Conversation, Message, ReadMark, SavedReply
 from notifications.models import Notification
 from publishing import media as media_service
 from publishing.models import Post, PostComment, PostMedia, PostTarget, ReviewDecision
+from publishing.sample_media import image_bytes, mp4_bytes
 from support.models import SupportTicket
 from tests.factories import MembershipFactory, WorkspaceFactory
-from tests.media_samples import image_bytes, mp4_bytes
 
 
 @dataclass

@@ -25,8 +25,8 @@ from connections.models import ConnectedAccount
 from inbox import avatars, retention
 from inbox.models import Conversation
 from inbox.tasks import fetch_participant_avatar
+from publishing.sample_media import image_bytes
 from tests.factories import MembershipFactory, WorkspaceFactory
-from tests.media_samples import image_bytes
 
 CUSTOMER = {"id": "900321", "name": "Ana Lima"}
 IMG_SRC = re.compile(r"<img\b[^>]*\bsrc=\"([^\"]*)\"")

@@ -118,3 +118,13 @@ def test_disconnecting_deletes_the_accounts_metrics(account):
     assert not MetricSnapshot.objects.exists()
     assert not FollowerCount.objects.exists()
     assert not DailyRollup.objects.exists()
+
+
+def test_deleting_a_post_takes_it_out_of_its_days_sums(account, django_capture_on_commit_callbacks):
+    for number in range(2):
+        published(account, platform_post_id=str(number), published_at=T0)
+    enrolment.enrol_published()
+    rollups.refresh({(account.pk, T0.date())})
+    with django_capture_on_commit_callbacks(execute=True):
+        PostInsight.objects.get(platform_post_id="0").target.post.delete()
+    assert DailyRollup.objects.get(day=T0.date()).posts == 1

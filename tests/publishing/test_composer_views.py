@@ -16,8 +16,8 @@ from connections.models import ConnectedAccount
 from mixora.errors import UserFacingError
 from publishing import composer, media
 from publishing.models import Post, PostMedia, PostTarget
+from publishing.sample_media import image_bytes
 from tests.factories import MembershipFactory, WorkspaceFactory
-from tests.media_samples import image_bytes
 
 S = PostTarget.State
 TT_OFF = {"allow_comment": False, "allow_duet": False, "allow_stitch": False}

@@ -18,8 +18,8 @@ from connections.models import ConnectedAccount
 from mixora.errors import UserFacingError
 from publishing import composer, media
 from publishing.models import Media, Post, PostMedia
+from publishing.sample_media import image_bytes, mp4_bytes
 from tests.factories import MembershipFactory, WorkspaceFactory
-from tests.media_samples import image_bytes, mp4_bytes
 
 
 def stored_keys(workspace) -> set[str]:

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from publishing.models import Media
-from tests.media_samples import image_bytes
+from publishing.sample_media import image_bytes
 
 BOUNDARY = "BoUnDaRy"
 MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"

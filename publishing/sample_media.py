@@ -1,5 +1,6 @@
-"""Small real media files made in memory: a JPEG/PNG by Pillow, an MP4 built box by box
-(ftyp, moov with mvhd/tkhd/mdhd, mdat) so its duration and size are what we say."""
+"""Small real media files made in code: a JPEG/PNG by Pillow, an MP4 built box by box (ftyp,
+moov with mvhd/tkhd/mdhd, mdat) so its duration and size are what we say. The local demo's
+history uses them, and so do the tests."""
 
 from __future__ import annotations
 
