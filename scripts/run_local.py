@@ -35,6 +35,10 @@ def _subscribe_webhooks(port: str, env: dict, web: subprocess.Popen) -> None:
     subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "seed_plans"], cwd=ROOT, env=env, check=False
     )
+    # Demo Co's Instagram with twelve weeks of posts and metrics, read through the emulator.
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "seed_demo_history"], cwd=ROOT, env=env, check=False
+    )
 
 
 def main() -> int:

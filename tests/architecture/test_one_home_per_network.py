@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 NAMES = set(Platform.values) | set(Provider.values)
 ENUM_MEMBERS = {member.name for member in (*Platform, *Provider)}
 # Where naming a network is the point: its own package, the stand-in for it, the names table
-# itself, deployment settings keyed by provider, tests and benchmarks that drive one network.
+# itself, deployment settings keyed by provider, tests and benchmarks that drive one network,
+# the local demo's history.
 EXEMPT = (
     *(f"connections/platforms/{package}/" for package in PACKAGES),
     "connections/platforms/__init__.py",  # the names table (stored in the database)
@@ -26,6 +27,7 @@ EXEMPT = (
     "tests/",
     "bench/",
     "mixora/settings/",
+    "insights/demo.py",  # the local demo connects one chosen emulator account
     ".venv/",
     ".tools/",
     "var/",
