@@ -102,6 +102,9 @@ class Workspace(models.Model):
     inbox_retention_days = models.PositiveSmallIntegerField(
         null=True, blank=True, choices=[(365, "365 days"), (90, "90 days"), (30, "30 days")]
     )
+    # The current AI-training choice (legal.ai keeps its history and sets this): the AI
+    # drafts send `store` with it, and nothing is used for training unless it is on.
+    ai_training_opt_in = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Deleted by its owner: nobody can open it any more; what it holds is purged after.
     deleted_at = models.DateTimeField(null=True, blank=True)

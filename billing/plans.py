@@ -29,10 +29,11 @@ class PlanSpec:
     max_members: int | None
     max_scheduled_posts_month: int | None
     inbox_enabled: bool
+    ai_credits_month: int | None  # one credit is one AI request (a draft, rewrite, suggestion)
 
 
 PLANS = (
-    PlanSpec(FREE, "Free", "For trying Mixora out.", 0, 0, 0, 0, 2, 2, 30, False),
+    PlanSpec(FREE, "Free", "For trying Mixora out.", 0, 0, 0, 0, 2, 2, 30, False, 25),
     PlanSpec(
         "pro",
         "Pro",
@@ -45,6 +46,7 @@ PLANS = (
         5,
         None,
         True,
+        300,
     ),
     PlanSpec(
         "business",
@@ -58,6 +60,7 @@ PLANS = (
         20,
         None,
         True,
+        2000,  # a limit still: every request is paid to the AI provider
     ),
 )
 

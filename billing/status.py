@@ -125,15 +125,15 @@ def _count(value: int | None, one: str, many: str) -> str:
 
 def plan_features(plan: Plan) -> list[str]:
     """What a plan includes, as the plan cards list it."""
-    features = [
+    return [
         _count(plan.max_social_accounts, "social account", "social accounts"),
         _count(plan.max_members, "team member", "team members"),
         _count(plan.max_scheduled_posts_month, "scheduled post a month", "scheduled posts a month"),
         "Unified inbox" if plan.inbox_enabled else "No unified inbox",
+        "No AI drafts"
+        if plan.ai_credits_month == 0
+        else _count(plan.ai_credits_month, "AI draft a month", "AI drafts a month"),
     ]
-    if plan.ai_credits_month:
-        features.append(f"{plan.ai_credits_month} AI drafts a month")
-    return features
 
 
 def yearly_saving(plans: list[Plan]) -> int:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from emulator import graph, media, meta
+from emulator import facebook_metrics, graph, media, meta
 from emulator.graph import GRAPH, arg, flag, graph_error, invalid, parse_fields, render, text_arg
 from emulator.media import Blob
 from emulator.posts import Post
@@ -230,6 +230,7 @@ def _post_getters(post: Post) -> dict:
         "permalink_url": lambda _: post.permalink,
         "is_published": lambda _: post.details["published"],
         "status_type": lambda _: post.kind,
+        **facebook_metrics.post_counts(post),
     }
 
 

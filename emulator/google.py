@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from emulator import consent
+from emulator import consent, youtube_metrics
 from emulator.server import Abort, Request, Response, Route, Service, json_response
 from emulator.state import STATE, Channel, Fault, Token, User
 
@@ -261,12 +261,7 @@ def _channel_json(req: Request, channel: Channel, parts: list[str]) -> dict:
             "localized": {"title": channel.title, "description": ""},
         }
     if "statistics" in parts:
-        item["statistics"] = {
-            "viewCount": "48213",
-            "subscriberCount": "1280",
-            "hiddenSubscriberCount": False,
-            "videoCount": "42",
-        }
+        item["statistics"] = youtube_metrics.channel_statistics(channel)
     if "contentDetails" in parts:
         item["contentDetails"] = {
             "relatedPlaylists": {"likes": "", "uploads": "UU" + channel.id[2:]}

@@ -7,7 +7,7 @@ import json
 import math
 from datetime import UTC, datetime
 
-from emulator import consent, inbox
+from emulator import consent, engagement, inbox
 from emulator.graph import (
     GRAPH,
     graph_error,
@@ -26,7 +26,7 @@ LONG_LIVED = 5_183_944
 APP_BUDGET = 200  # Graph calls per app per hour (200 x one daily user) behind X-App-Usage
 USAGE_WINDOW = 3600
 PAGE_TASKS = ["ADVERTISE", "ANALYZE", "CREATE_CONTENT", "MESSAGING", "MODERATE", "MANAGE"]
-IG_COUNTS = {"followers_count": 1280, "media_count": 42}
+IG_COUNTS = {"media_count": 42}
 
 
 def _usage(percent: int) -> str:
@@ -120,6 +120,8 @@ def _instagram_getters(req: Request, page: Page) -> dict:
         "username": lambda _: ig.username,
         "name": lambda _: ig.name,
         "profile_picture_url": lambda _: req.avatar_url(ig.username),
+        # IG User reference: followers_count; the number the engagement model gives.
+        "followers_count": lambda _: engagement.followers_at("instagram", ig.id, STATE.now()),
         **{name: (lambda _, value=value: value) for name, value in IG_COUNTS.items()},
     }
 
@@ -139,6 +141,8 @@ def _page_getters(req: Request, page: Page, token: Token) -> dict:
         "username": lambda _: page.username,
         "category": lambda _: "Local business",
         "link": lambda _: f"https://www.facebook.com/{page.username}",
+        # Page reference: followers_count; the number the engagement model gives.
+        "followers_count": lambda _: engagement.followers_at("facebook", page.id, STATE.now()),
         "tasks": lambda _: PAGE_TASKS,
         "picture": lambda _: _picture(req, page.username),
         "access_token": page_token,

@@ -3,7 +3,7 @@
 Each service module (a platform's identity or publishing side, or the control API) owns a
 `Service` holding its routes. A platform request is logged, checked against the fault queue and
 then answered by its handler; the state lock is held while a handler runs (never while a fault
-sleeps or media is fetched from a URL).
+sleeps, media is fetched from a URL or a streamed answer is written).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import json
 import re
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,6 +36,7 @@ _PREFIXES = {
     "youtube": "google",
     "youtube-upload": "google",
     "stripe": "stripe",
+    "openai": "openai",
 }
 # Fault kinds answered by the platform's error instead of the handler.
 _ERROR_FAULTS = ("rate_limit", "auth", "validation", "server")
@@ -119,6 +120,9 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     reason: str | None = None  # a status line other than the standard one
     drop: bool = False  # close the connection without answering
+    # A streamed answer (instead of `body`): each piece is sent as it is produced, in chunked
+    # transfer coding, after the handler returned, so the state lock is not held meanwhile.
+    stream: Iterable[bytes] | None = None
 
 
 class Abort(Exception):
@@ -197,16 +201,20 @@ def services() -> list[Service]:
     from emulator import (
         control,
         facebook,
+        facebook_metrics,
         google,
         inbox_meta,
         inbox_x,
         inbox_youtube,
         instagram,
+        instagram_metrics,
         linkedin,
         linkedin_comments,
+        linkedin_metrics,
         linkedin_posts,
         linkedin_videos,
         meta,
+        openai_api,
         stripe_api,  # noqa: F401 - registers its routes on stripe_http.service
         stripe_checkout,  # noqa: F401 - as stripe_api
         stripe_control,
@@ -215,10 +223,12 @@ def services() -> list[Service]:
         stripe_subscriptions,  # noqa: F401 - as stripe_api
         subscriptions,
         tiktok,
+        tiktok_metrics,
         tiktok_publish,
         webhooks,
         x,
         x_media,
+        x_metrics,
         x_publish,
         youtube,
     )
@@ -234,12 +244,16 @@ def services() -> list[Service]:
         inbox_meta.service,
         inbox_x.service,
         inbox_youtube.service,
+        facebook_metrics.service,
+        instagram_metrics.service,
         facebook.service,
         instagram.service,
         meta.service,
+        x_metrics.service,
         x_publish.service,
         x_media.service,
         x.service,
+        tiktok_metrics.service,
         tiktok_publish.service,
         tiktok.service,
         youtube.service,
@@ -247,7 +261,9 @@ def services() -> list[Service]:
         linkedin_posts.service,
         linkedin_videos.service,
         linkedin_comments.service,
+        linkedin_metrics.service,
         linkedin.service,
+        openai_api.service,
     ]
 
 
@@ -356,11 +372,33 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.send_response(response.status, response.reason)
         for name, value in response.headers.items():
             self.send_header(name, value)
+        if response.stream is not None:
+            self._send_chunked(response.stream)
+            return
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
         self.wfile.write(response.body)
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
+
+    def _send_chunked(self, pieces: Iterable[bytes]) -> None:
+        """Chunked transfer coding (RFC 9112 §7.1): each piece goes out, flushed, as soon as
+        the handler's iterator yields it, so the client reads it while the rest is produced."""
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            for piece in pieces:
+                if piece:  # an empty chunk would end the answer
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                    self.wfile.flush()
+        except ConnectionError:
+            raise
+        except Exception:
+            traceback.print_exc()
+            self.close_connection = True  # the answer is cut short: the client sees it broken
+            return
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
 
     def _read_request(self) -> Request:
         parts = urlsplit(self.path)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
-from emulator import consent, control
+from emulator import consent, control, engagement
 from emulator.server import Abort, Request, Response, Route, Service, json_response
 from emulator.state import STATE, Fault, Token, User
 
@@ -35,6 +35,7 @@ CREATOR_DEFAULTS: dict[str, object] = {
     "daily_post_cap": 15,
     "banned_from_posting": False,
 }
+STATS_FIELDS = ("follower_count", "following_count", "likes_count", "video_count")
 CREATOR_INFO_FIELDS = (
     "privacy_level_options",
     "comment_disabled",
@@ -221,7 +222,7 @@ def _user_json(req: Request, user: User) -> dict:
         "profile_deep_link": f"https://www.tiktok.com/@{user.handle}",
         "is_verified": False,
         "username": user.handle,
-        "follower_count": 1280,
+        "follower_count": engagement.followers_at("tiktok", user.id, STATE.now()),
         "following_count": 64,
         "likes_count": 9001,
         "video_count": 42,
@@ -237,6 +238,12 @@ def user_info(req: Request) -> Response:
         return api_error("validation", "fields is required.")
     if unknown := [f for f in fields if f not in full]:
         return api_error("validation", f"Invalid fields: {','.join(unknown)}.")
+    # The stats fields need user.info.stats: 400 scope_permission_missed "some fields need
+    # additional scopes" (developers.tiktok.com/doc/tiktok-api-v2-get-user-info, the field
+    # table; …/tiktok-api-v2-error-handling).
+    if "user.info.stats" not in found.scopes and (stats := set(fields) & set(STATS_FIELDS)):
+        message = f"The fields {','.join(sorted(stats))} need the scope user.info.stats."
+        return envelope({}, 400, "scope_permission_missed", message)
     return envelope({"user": {name: full[name] for name in fields}})
 
 

@@ -20,6 +20,7 @@ from emulator.posts import Post
 from emulator.server import Abort, Request, Response, Service
 from emulator.state import STATE, Token
 from emulator.tiktok import API, creator, envelope, posting_refusal
+from emulator.tiktok_metrics import video_counts
 
 UPLOAD_PATH = "/tiktok-upload/video/"
 MIB = 1024 * 1024
@@ -414,8 +415,5 @@ def _video_json(req: Request, post: Post) -> dict:
         "title": post.text,
         "embed_html": f'<blockquote class="tiktok-embed" cite="{post.permalink}"></blockquote>',
         "embed_link": embed,
-        "like_count": 0,
-        "comment_count": 0,
-        "share_count": 0,
-        "view_count": 0,
+        **video_counts(post),
     }

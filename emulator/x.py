@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from emulator import consent
+from emulator import consent, engagement
 from emulator.server import Abort, Request, Response, Route, Service, json_response
 from emulator.state import STATE, Fault, Token, User
 
@@ -18,6 +18,7 @@ RATE_LIMITS = {
     "x.tweets": 100,
     "x.delete_tweet": 50,
     "x.user_tweets": 900,
+    "x.tweets_lookup": 5000,  # GET /2/tweets (x_metrics.py)
     "x.media_upload": 1875,
     "x.dm_send": 15,
 }
@@ -261,7 +262,8 @@ def _user_json(req: Request, user: User) -> dict:
         "profile_image_url": req.avatar_url(user.handle),
         "protected": False,
         "public_metrics": {
-            "followers_count": 1280,
+            # The engagement model's followers now (emulator/engagement.py).
+            "followers_count": engagement.followers_at("x", user.id, STATE.now()),
             "following_count": 64,
             "tweet_count": 420,
             "listed_count": 3,

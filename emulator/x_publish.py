@@ -18,6 +18,7 @@ from emulator.posts import Post, parse_iso
 from emulator.server import Abort, Request, Response, Service, json_response
 from emulator.state import STATE, Token, User
 from emulator.x import API, bad_request, invalid_parameter, problem, problem_body
+from emulator.x_metrics import public_metrics
 
 MAX_WEIGHTED_LENGTH = 280
 URL_LENGTH = 23
@@ -252,14 +253,7 @@ def _tweet_json(post: Post, fields: list[str]) -> dict:
         "created_at": _x_time(post.created_at),
         "in_reply_to_user_id": details["in_reply_to_user_id"],
         "lang": "en",
-        "public_metrics": {
-            "retweet_count": 0,
-            "reply_count": 0,
-            "like_count": 0,
-            "quote_count": 0,
-            "bookmark_count": 0,
-            "impression_count": 0,
-        },
+        "public_metrics": public_metrics(post),
         "reply_settings": details["reply_settings"],
         "attachments": {"media_keys": details["media_keys"]} if details["media_keys"] else None,
         "referenced_tweets": (

@@ -14,7 +14,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from emulator import google
+from emulator import google, youtube_metrics
 from emulator.google import api_error
 from emulator.media import Blob, Upload
 from emulator.posts import Post, iso, parse_iso
@@ -283,7 +283,7 @@ def _video_json(req: Request, post: Post, parts: list[str], uploaded: bool = Fal
     if "contentDetails" in parts:
         item["contentDetails"] = {"duration": "PT15S", "dimension": "2d", "definition": "hd"}
     if "statistics" in parts:
-        item["statistics"] = {"viewCount": "0", "likeCount": "0", "commentCount": "0"}
+        item["statistics"] = youtube_metrics.video_statistics(post)
     return item
 
 

@@ -15,7 +15,9 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.models import Workspace
+from assistant import provenance
 
+from . import suggestions
 from .models import Attachment, Conversation, DeletedMessageMarker, Message
 from .preview import refresh_previews
 
@@ -62,6 +64,7 @@ def delete_conversation_by_id(conversation_id: int) -> int:
     mark_deleted(Message.objects.filter(conversation_id=conversation_id).exclude(external_id=""))
     count = _delete_messages(Message.objects.filter(conversation_id=conversation_id))
     Conversation.objects.filter(pk=conversation_id).delete()
+    provenance.forget(suggestions.subject(conversation_id))  # its reply suggestions hold its text
     return count
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, avatars, manage, pages, webhooks
+from .views import actions, ai, avatars, manage, pages, webhooks
 
 workspace_patterns = [
     path("inbox/", pages.inbox, name="inbox"),
@@ -18,6 +18,7 @@ workspace_patterns = [
     path("inbox/c/<int:pk>/", pages.conversation, name="inbox_conversation"),
     path("inbox/c/<int:pk>/thread/", pages.thread_updates, name="inbox_thread"),
     path("inbox/c/<int:pk>/reply/", actions.reply, name="inbox_reply"),
+    path("inbox/c/<int:pk>/suggest/", ai.suggest_reply, name="inbox_suggest_reply"),
     path("inbox/c/<int:pk>/note/", actions.note, name="inbox_note"),
     path("inbox/c/<int:pk>/assign/", actions.assign, name="inbox_assign"),
     path("inbox/c/<int:pk>/status/", actions.status, name="inbox_status"),

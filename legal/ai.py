@@ -40,4 +40,7 @@ def set_training_choice(
         AITrainingChoice.objects.create(
             workspace=workspace, opted_in=opted_in, changed_by=by, changed_at=now or timezone.now()
         )
+        # The current value, on the workspace for the AI drafts (a lower layer) to read.
+        Workspace.objects.filter(pk=workspace.pk).update(ai_training_opt_in=opted_in)
+        workspace.ai_training_opt_in = opted_in
     return True

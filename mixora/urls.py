@@ -3,9 +3,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.views import deletion, home, invitations, members, onboarding, profile, workspace
+from assistant import urls as assistant_urls
 from billing.webhooks import stripe_events
 from connections import urls as connections_urls
 from inbox import urls as inbox_urls
+from insights import urls as insights_urls
+from insights import urls_recommendations as recommendation_urls
 from notifications import views as notifications
 from publishing import urls as publishing_urls
 from support.views import contact
@@ -31,6 +34,9 @@ workspace_patterns = [
     *connections_urls.workspace_patterns,
     *publishing_urls.workspace_patterns,
     *inbox_urls.workspace_patterns,
+    *assistant_urls.workspace_patterns,
+    *insights_urls.workspace_patterns,
+    *recommendation_urls.workspace_patterns,
 ]
 
 urlpatterns = [

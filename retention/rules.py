@@ -173,6 +173,16 @@ RULES: tuple[Rule, ...] = (
         on_event=True,
     ),
     Rule(
+        key="ai-drafts-unused",
+        name="AI drafts never used in a post or reply (your brief or draft, or the "
+        "conversation answered, and what the AI wrote)",
+        period="30 days after they were made (those used stay with their post or "
+        "conversation until it is deleted)",
+        ends="Deleted",
+        runner="assistant.retention.delete_unused_due",
+        counter="assistant.retention.count_unused_due",
+    ),
+    Rule(
         key="disconnected-accounts",
         name="Data of a disconnected social account (tokens, inbox, its scheduled posts)",
         period="Until you disconnect it",

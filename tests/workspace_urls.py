@@ -36,6 +36,8 @@ def _object_for(route: str, name: str, objects: dict[str, object]) -> object:
         ("inbox/messages/", "message"),
         ("inbox/saved-replies/", "saved_reply"),
         ("inbox/labels/", "label"),
+        ("analytics/best-times/", "account"),
+        ("analytics/posts/", "insight"),
         ("slots/", "slot"),
         ("invitation", "invitation"),
         ("connections", "account"),
@@ -49,8 +51,8 @@ def _object_for(route: str, name: str, objects: dict[str, object]) -> object:
 
 def fill(route: str, slug: str, objects: dict[str, object]) -> str:
     """The concrete path of `route` for workspace `slug`; ids come from `objects`
-    (keys: membership, invitation, account, post, target, media, slot, conversation, message,
-    saved_reply, label)."""
+    (keys: membership, invitation, account, post, target, media, slot, insight, conversation,
+    message, saved_reply, label)."""
 
     def value(match: re.Match) -> str:
         converter, name = match.group("converter") or "str", match.group("name")
@@ -66,9 +68,12 @@ def fill(route: str, slug: str, objects: dict[str, object]) -> str:
 
 
 def publishing_objects(workspace: object, account: object) -> dict[str, object]:
-    """A post with a target on `account` and a library file, for the walkers."""
+    """A post with a target on `account` (and the target's analytics) and a library file, for
+    the walkers."""
     from django.core.files.base import ContentFile
+    from django.utils import timezone
 
+    from insights.models import PostInsight
     from publishing.models import Media, Post, PostingSlot, PostTarget
 
     post = Post.objects.create(workspace=workspace, text="Walker post")
@@ -78,7 +83,19 @@ def publishing_objects(workspace: object, account: object) -> dict[str, object]:
     )
     media.file.save("w.jpg", ContentFile(b"jpg"), save=True)
     slot = PostingSlot.objects.create(account=account, weekday=0, time="09:00")
-    return {"post": post, "target": target, "media": media, "slot": slot}
+    now = timezone.now()
+    insight = PostInsight.objects.create(
+        workspace=workspace,
+        account=account,
+        target=target,
+        platform_post_id="walker-1",
+        published_at=now,
+        local_day=now.date(),
+        local_weekday=now.weekday(),
+        local_hour=now.hour,
+        format=PostInsight.Format.TEXT,
+    )
+    return {"post": post, "target": target, "media": media, "slot": slot, "insight": insight}
 
 
 def inbox_objects(workspace: object, account: object) -> dict[str, object]:

@@ -11,11 +11,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import Capability
 from accounts.tenancy import WorkspaceRequest
+from assistant import provenance
 from audit.models import AuditAction
 from audit.trail import record
 from mixora.errors import UserFacingError
 
-from .. import replies, retention, triage
+from .. import replies, retention, suggestions, triage
 from ..forms import NoteForm, ReplyForm, StatusForm
 from ..models import Conversation, Message
 from .gate import inbox_view
@@ -61,6 +62,14 @@ def reply(request: WorkspaceRequest, pk: int) -> HttpResponse:
     except UserFacingError as exc:
         messages.error(request, str(exc))
         return render_conversation(request, conversation, reply_form=form, status=400)
+    # A suggested reply the person used: sent as written, or edited first.
+    provenance.settle(
+        request.workspace,
+        suggestions.subject(conversation.pk),
+        {"reply": form.cleaned_data["text"]},
+        request.POST.getlist("ai_generation"),
+        sent=True,
+    )
     return redirect("inbox_conversation", request.workspace.slug, conversation.pk)
 
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "privacy",
     "notifications",
     "connections",
+    "assistant",
     "publishing",
     "inbox",
     "insights",
@@ -110,6 +111,15 @@ DATABASES = {
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'mixora.sqlite3'}"), conn_max_age=60
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The local mode's web server, worker and beat share one file: a writer waits for another
+    # (IMMEDIATE takes the lock when a transaction starts, so none fails upgrading a read),
+    # and readers go on beside it (WAL).
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
@@ -313,6 +323,19 @@ STRIPE_WEBHOOK_TOLERANCE = 300
 PAST_DUE_GRACE_DAYS = env_int("PAST_DUE_GRACE_DAYS", 7)
 # Over a (lower) plan's limits after a downgrade: this many days before extra accounts pause.
 OVER_LIMIT_GRACE_DAYS = env_int("OVER_LIMIT_GRACE_DAYS", 14)
+
+# --- AI drafts (OpenAI Responses API) -------------------------------------------------------
+# Empty: the AI features say "not configured" and what to set. The local mode and tests point
+# the client at the emulator (EMULATOR_URL + "/openai/v1").
+OPENAI_API_KEY = env_str("OPENAI_API_KEY")
+OPENAI_BASE_URL = env_str("OPENAI_BASE_URL").rstrip("/") or (
+    f"{EMULATOR_URL}/openai/v1" if EMULATOR_URL else ""
+)
+OPENAI_MODEL = env_str("OPENAI_MODEL", "gpt-4.1-mini")
+OPENAI_TIMEOUT = env_int("OPENAI_TIMEOUT", 30)  # seconds: to connect, and between answer chunks
+# Our own retries, of 5xx and connection failures before any output arrived (never a 429:
+# the person is told when to try again instead of waiting).
+OPENAI_MAX_RETRIES = env_int("OPENAI_MAX_RETRIES", 1)
 
 # --- Celery ------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")

@@ -60,6 +60,9 @@ BILLING_ENABLED = env_bool("BILLING_ENABLED", True)
 STRIPE_SECRET_KEY = STRIPE_SECRET_KEY or "sk_test_mixora_local"  # noqa: F405
 STRIPE_WEBHOOK_SECRETS = STRIPE_WEBHOOK_SECRETS or ["whsec_mixora_local"]  # noqa: F405
 STRIPE_API_BASE = STRIPE_API_BASE or f"{EMULATOR_URL}/stripe"  # noqa: F405
+# AI drafts against the emulator's OpenAI, which accepts any sk- key.
+OPENAI_API_KEY = OPENAI_API_KEY or "sk-local-emulator"  # noqa: F405
+OPENAI_BASE_URL = OPENAI_BASE_URL or f"{EMULATOR_URL}/openai/v1"  # noqa: F405
 
 _BROKER_DIR = VAR_DIR / "broker"
 for _sub in ("queue", "processed"):

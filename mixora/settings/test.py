@@ -99,3 +99,9 @@ STRIPE_SECRET_KEY = "sk_test_mixora"  # noqa: S105
 STRIPE_WEBHOOK_SECRETS = ["whsec_test_current", "whsec_test_previous"]
 STRIPE_API_BASE = f"{EMULATOR_URL}/stripe"
 STRIPE_MAX_RETRIES = 0
+# AI drafts against the emulator's OpenAI (it accepts any sk- key); tests clear the key to see
+# "not configured".
+OPENAI_API_KEY = "sk-test-mixora"
+OPENAI_BASE_URL = f"{EMULATOR_URL}/openai/v1"
+OPENAI_TIMEOUT = 5
+OPENAI_MAX_RETRIES = 1

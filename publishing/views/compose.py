@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import Capability
 from accounts.tenancy import WorkspaceRequest, workspace_view
+from assistant import provenance
 from connections.platforms.registry import network_for
 from mixora.errors import UserFacingError
 from mixora.refusals import message_for
@@ -105,6 +106,11 @@ def _compose(request: WorkspaceRequest, post: Post | None) -> HttpResponse:
     except UserFacingError as exc:
         form.add_error(None, str(exc))
         return render(request, "publishing/compose.html", _context(request, form, post), status=400)
+    # Which text came from AI, and whether a person has edited or accepted it since.
+    texts = {"text": data.text, **{f"caption_{t.account_id}": t.caption for t in data.targets}}
+    provenance.settle(
+        workspace, f"publishing.post:{saved.pk}", texts, request.POST.getlist("ai_generation")
+    )
     step = action
     try:
         if post is not None and changed:

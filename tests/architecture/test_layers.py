@@ -20,6 +20,7 @@ LAYERS = {
     "support": 2,
     "notifications": 2,
     "connections": 2,
+    "assistant": 2,
     "publishing": 3,
     "inbox": 4,
     "insights": 4,

@@ -96,6 +96,8 @@ def test_owner_sees_plan_usage_plans_and_invoices(client, shop):
     assert "Connected social accounts" in html
     assert "3 of 10" in html
     assert '<progress class="usage__bar" max="100" value="30"' in html
+    assert "AI drafts this month" in html
+    assert "0 of 300" in html
     # Plans: Pro is current; Business is offered through Checkout; Free through the portal.
     plans = {card["plan"].code: card for card in response.context["plans"]}
     assert plans["pro"]["current"]
@@ -103,6 +105,8 @@ def test_owner_sees_plan_usage_plans_and_invoices(client, shop):
     assert 'name="plan" value="business"' in html
     assert "Switch to Business" in html
     assert "Downgrade to Free" in html
+    assert plans["free"]["features"][-1] == "25 AI drafts a month"
+    assert "2000 AI drafts a month" in html
     # Invoices: this workspace's, never a draft, with Stripe's links.
     assert "SHOP-0001" in html
     assert "$19" in html

@@ -42,6 +42,11 @@ def test_plans_and_their_limits(db):
     )
     assert pro.inbox_enabled
     assert business.inbox_enabled
+    assert (free.ai_credits_month, pro.ai_credits_month, business.ai_credits_month) == (
+        25,
+        300,
+        2000,
+    )
     assert list(Plan.objects.values_list("code", flat=True)) == ["free", "pro", "business"]
 
 

@@ -10,6 +10,8 @@ from django.utils import timezone
 from accounts.limits import seats_in_use
 from accounts.models import Invitation
 from accounts.roles import Role
+from assistant import drafts
+from assistant.models import AIUsage
 from billing.usage import over_limit_lines, usage
 from connections.limits import accounts_in_use
 from connections.models import ConnectedAccount
@@ -90,6 +92,8 @@ def test_usage_lines_on_the_free_plan(workspace, owner, make_member):
     posts = lines[limits.SCHEDULED_POSTS_MONTH]
     assert (posts.used, posts.limit, posts.percent, posts.over) == (1, 30, 3, False)
     assert posts.used == scheduled_this_month(workspace)
+    ai = lines[limits.AI_CREDITS_MONTH]
+    assert (ai.used, ai.limit, ai.over, ai.note) == (0, 25, False, "")
     inbox = lines[limits.INBOX]
     assert inbox.feature
     assert not inbox.enabled
@@ -97,6 +101,7 @@ def test_usage_lines_on_the_free_plan(workspace, owner, make_member):
         "Connected social accounts",
         "Team members and pending invitations",
         "Scheduled posts this month",
+        "AI drafts this month",
         "Unified inbox",
     ]
 
@@ -111,6 +116,36 @@ def test_paid_plan_lines_are_unlimited_where_the_plan_is(workspace, owner):
     assert lines[limits.SCHEDULED_POSTS_MONTH].percent == 0
     assert lines[limits.SOCIAL_ACCOUNTS].limit == 10
     assert lines[limits.INBOX].enabled
+    assert lines[limits.AI_CREDITS_MONTH].limit == 300
+
+
+def test_ai_drafts_count_this_months_requests_in_the_workspaces_zone(workspace, owner):
+    put_on(workspace, "free")
+    workspace.timezone = "Pacific/Auckland"
+    workspace.save()
+    month = drafts.this_month(workspace)
+    AIUsage.objects.create(workspace=workspace, month=month, requests=7)
+    AIUsage.objects.create(workspace=workspace, month=month - timedelta(days=1), requests=24)
+    AIUsage.objects.create(workspace=WorkspaceFactory(), month=month, requests=3)
+
+    ai = {line.name: line for line in usage(workspace)}[limits.AI_CREDITS_MONTH]
+
+    assert (ai.label, ai.used, ai.limit, ai.percent) == ("AI drafts this month", 7, 25, 28)
+    assert ai.used == drafts.requests_this_month(workspace)  # what the enforcement counts
+
+
+def test_ai_drafts_all_used_say_when_they_come_back_and_are_no_over_limit_notice(workspace, owner):
+    put_on(workspace, "pro")
+    month = drafts.this_month(workspace)
+    AIUsage.objects.create(workspace=workspace, month=month, requests=40)
+    put_on(workspace, "free")  # downgraded after using more than Free's 25
+
+    ai = {line.name: line for line in usage(workspace)}[limits.AI_CREDITS_MONTH]
+
+    renews = (month + timedelta(days=32)).replace(day=1)
+    assert (ai.used, ai.limit, ai.over) == (40, 25, True)
+    assert ai.note == f"All used: new AI drafts can be made from {renews:%-d %B}, or upgrade."
+    assert over_limit_lines(workspace) == []  # spent credits are nothing to remove
 
 
 def test_over_limit_lines_say_what_to_remove(workspace, owner, make_member):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Invitation, User, Workspace
 from accounts.roles import Role
+from assistant.models import AIGeneration
 from audit.models import AuditAction
 from audit.trail import record
 from connections.models import ConnectedAccount
@@ -72,6 +73,18 @@ def _conversation(workspace, account, key) -> Conversation:
         thread_key=key,
         participant_id=key,
         participant_name="Ana Customer",
+    )
+
+
+def _ai_draft(workspace, user, purpose, material, output, **fields) -> AIGeneration:
+    return AIGeneration.objects.create(
+        workspace=workspace,
+        user=user,
+        purpose=purpose,
+        input_text=material,
+        output_text=output,
+        model="gpt-4.1-mini",
+        **fields,
     )
 
 
@@ -161,6 +174,18 @@ def person(db) -> Person:
     SupportTicket.objects.create(
         name="Tess", email=teammate.email, subject="Tess ticket", message="Tess asks"
     )
+    _ai_draft(workspace, user, "caption", '{"brief": "Summer menu launch"}', "Summer menu!")
+    _ai_draft(
+        workspace,
+        user,
+        "reply",
+        '{"conversation": [{"from": "customer", "name": "Ana Customer", "text": '
+        '"Customer asks about opening hours"}]}',
+        "Hi Ana, we open at 8!",
+        status="accepted",
+        subject=f"inbox.conversation:{conversation.pk}",
+    )
+    _ai_draft(workspace, teammate, "caption", '{"brief": "Tess AI brief"}', "Tess AI output")
     record(AuditAction.LOGIN_SUCCEEDED, actor=user)
     record(AuditAction.ROLE_CHANGED, actor=teammate, subject_user=user, workspace=workspace)
     record(AuditAction.PASSWORD_CHANGED, actor=teammate)
@@ -192,6 +217,8 @@ def person(db) -> Person:
             "Tess ticket",
             "tess-only",
             "Customer asks about opening hours",
+            "Tess AI brief",
+            "Tess AI output",
         ],
     )
 

@@ -36,6 +36,7 @@ JSON_FILES = {
     "policy_acknowledgements.json",
     "policy_notices.json",
     "ai_training_choices.json",
+    "ai_drafts.json",
 }
 
 
@@ -126,6 +127,15 @@ def test_every_file_matches_the_database(person):
     ]
     assert docs["billing.json"]["records"] == []
 
+    drafts = docs["ai_drafts.json"]["generations"]
+    assert [(d["purpose"], d["output_text"], d["status"]) for d in drafts] == [
+        ("caption", "Summer menu!", "draft"),
+        ("reply", "Hi Ana, we open at 8!", "accepted"),
+    ]
+    assert drafts[0]["input_text"] == '{"brief": "Summer menu launch"}'
+    assert drafts[1]["input_text"] is None  # the conversation: the customer's words
+    assert drafts[1]["workspace_name"] == "Acme"
+
 
 def test_no_token_and_nothing_of_anyone_else_in_any_file(person):
     archive = open_zip(built(person.user))
@@ -175,6 +185,7 @@ def test_a_person_with_nothing_gets_empty_lists(db):
     docs = _documents(archive)
     assert docs["posts.json"]["posts"] == []
     assert docs["media.json"]["media"] == []
+    assert docs["ai_drafts.json"]["generations"] == []
     assert not any(n.startswith(("media/", "avatar/")) for n in archive.namelist())
 
 

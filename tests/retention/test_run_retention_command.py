@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts import deletion
 from accounts.models import User
 from accounts.roles import Role
+from assistant.models import AIGeneration
 from audit.models import AuditAction, AuditEvent
 from connections.models import ConnectedAccount
 from inbox.models import Conversation, Message
@@ -143,6 +144,22 @@ def due_everywhere(workspace, owner, x_account, upload, django_capture_on_commit
         assert move(leftover.pk, S.PUBLISHED, only_from=[S.PUBLISHING], platform_post_id="2")
     made["leftover_copy"] = made["leftover"].attachments.get().payload.name
     assert made["leftover_copy"]
+    # An AI draft nobody used (goes after 30 days) and one used in a post (stays with it).
+    for status, subject in (
+        ("discarded", ""),
+        ("accepted", f"publishing.post:{made['published'].pk}"),
+    ):
+        AIGeneration.objects.create(
+            workspace=workspace,
+            user=owner.user,
+            purpose="caption",
+            input_text="{}",
+            output_text="Out",
+            model="m",
+            status=status,
+            subject=subject,
+            used_in="text" if subject else "",
+        )
     assert default_storage.exists(made["leftover_copy"])
     return made
 
@@ -157,6 +174,7 @@ EXPECTED = {
     "scheduled-queue": 2,  # both published targets
     "scheduled-expired": 1,
     "deleted-accounts": 1,
+    "ai-drafts-unused": 1,
 }
 
 
@@ -189,6 +207,7 @@ def test_the_real_run_removes_exactly_what_the_dry_run_counted(
     assert not User.objects.filter(pk=due_everywhere["leaver"].pk).exists()
     assert not Post.objects.filter(pk=due_everywhere["expired"].pk).exists()
     assert not default_storage.exists(due_everywhere["leftover_copy"])
+    assert list(AIGeneration.objects.values_list("status", flat=True)) == ["accepted"]
     # A second run as of the same moment finds nothing left.
     assert not any(_counts(_command("--dry-run", "--as-of", _as_of(31))).values())
 

@@ -19,12 +19,13 @@ from ..network import (
     Feature,
     MediaFacts,
     Network,
+    PostMetrics,
     ReplyRule,
     ReplyTarget,
     Thread,
     missing_scopes,
 )
-from . import checks, composer, delete, inbox, subscriptions  # noqa: F401 - checks registers itself
+from . import checks, composer, delete, inbox, metrics, subscriptions  # noqa: F401 - checks registers itself
 from .connector import LinkedInConnector
 from .webhooks import LinkedInWebhooks
 
@@ -88,6 +89,37 @@ class LinkedInNetwork(Network):
 
     def delete_published(self, account: ConnectedAccount, post_id: str) -> None:
         delete.delete_post(self.client, account, post_id)
+
+    metrics_fields = (
+        "impressions",
+        "reach",
+        "engagements",
+        "likes",
+        "comments",
+        "shares",
+        "clicks",
+    )
+    metrics_notes = {
+        "impressions": "Organic impressions: how many times the post was shown.",
+        "reach": "Unique impressions: how many members saw the post.",
+        "engagements": "Clicks, reactions, comments and reposts, as LinkedIn's engagement rate "
+        "counts them.",
+        "likes": "All reactions (Like, Celebrate, Support, Love, Insightful, Funny).",
+        "saves": "LinkedIn does not tell apps how often a page's post was saved.",
+        "video_views": "LinkedIn reports video views in a separate API Mixora does not read yet.",
+    }
+    metrics_batch_size = metrics.BATCH_SIZE
+
+    def metrics_refusal(self, account: ConnectedAccount) -> str:
+        return metrics.refusal(account)
+
+    def post_metrics(
+        self, account: ConnectedAccount, post_ids: list[str]
+    ) -> dict[str, PostMetrics]:
+        return metrics.post_metrics(self.client, account, post_ids)
+
+    def follower_count(self, account: ConnectedAccount) -> int | None:
+        return metrics.followers(self.client, account)
 
     def poll_interval_seconds(self, account: ConnectedAccount) -> int:
         if receiving(account):

@@ -15,13 +15,14 @@ from ..network import (
     Feature,
     MediaFacts,
     Network,
+    PostMetrics,
     ReplyRule,
     ReplyTarget,
     Thread,
     missing_scopes,
     scoped_feature,
 )
-from . import composer, delete, inbox, subscriptions
+from . import composer, delete, inbox, metrics, subscriptions
 from .connector import MetaConnector
 from .webhooks import MetaWebhooks
 
@@ -87,6 +88,39 @@ class FacebookNetwork(_MetaNetwork):
             scoped_feature(account, "comment", "Page comments", "pages_manage_engagement"),
         ]
 
+    metrics_fields = (
+        "impressions",
+        "reach",
+        "engagements",
+        "likes",
+        "comments",
+        "shares",
+        "clicks",
+        "video_views",
+    )
+    metrics_notes = {
+        "impressions": "Views: how many times the post was on screen (post_media_view).",
+        "reach": "Viewers: how many people saw the post at least once.",
+        "engagements": "Reactions, comments and shares added up (clicks are counted apart).",
+        "likes": "All reactions: Like, Love, Haha, Wow, Sad and Angry.",
+        "saves": "Facebook does not tell apps how often a Page post was saved.",
+        "video_views": "Video posts only: views of 3 seconds or more.",
+    }
+
+    def metrics_refusal(self, account: ConnectedAccount) -> str:
+        return metrics.refusal(account, metrics.FACEBOOK_SCOPES, "Page")
+
+    def post_metrics(
+        self, account: ConnectedAccount, post_ids: list[str]
+    ) -> dict[str, PostMetrics]:
+        read = {
+            post_id: metrics.facebook_post(self.client, account, post_id) for post_id in post_ids
+        }
+        return {post_id: reading for post_id, reading in read.items() if reading is not None}
+
+    def follower_count(self, account: ConnectedAccount) -> int | None:
+        return metrics.followers(self.client, account)
+
 
 class InstagramNetwork(_MetaNetwork):
     platform = Platform.INSTAGRAM
@@ -102,6 +136,30 @@ class InstagramNetwork(_MetaNetwork):
             scoped_feature(account, "message", "Direct messages", "instagram_manage_messages"),
             scoped_feature(account, "comment", "Comments", "instagram_manage_comments"),
         ]
+
+    metrics_fields = ("impressions", "reach", "engagements", "likes", "comments", "shares", "saves")
+    metrics_notes = {
+        "impressions": "Views: how many times the post was played or shown.",
+        "reach": "Accounts reached: how many accounts saw the post.",
+        "engagements": "Total interactions: likes, saves, comments and shares.",
+        "clicks": "Instagram does not report clicks on a post to apps.",
+        "video_views": "Instagram counts video plays as views (Impressions) since 2025.",
+    }
+
+    def metrics_refusal(self, account: ConnectedAccount) -> str:
+        return metrics.refusal(account, metrics.INSTAGRAM_SCOPES, "Instagram account")
+
+    def post_metrics(
+        self, account: ConnectedAccount, post_ids: list[str]
+    ) -> dict[str, PostMetrics]:
+        read = {
+            media_id: metrics.instagram_media(self.client, account, media_id)
+            for media_id in post_ids
+        }
+        return {media_id: reading for media_id, reading in read.items() if reading is not None}
+
+    def follower_count(self, account: ConnectedAccount) -> int | None:
+        return metrics.followers(self.client, account)
 
 
 CONNECTOR = MetaConnector

@@ -7,8 +7,8 @@ from typing import Any
 
 from ...models import ConnectedAccount
 from .. import Platform
-from ..network import Check, Feature, MediaFacts, Network
-from . import composer, creator
+from ..network import Check, Feature, MediaFacts, Network, PostMetrics
+from . import composer, creator, metrics
 from .connector import TikTokConnector
 from .creator import INTERACTIONS
 
@@ -45,6 +45,29 @@ class TikTokNetwork(Network):
 
     def inbox_features(self, account: ConnectedAccount) -> list[Feature]:
         return [Feature("comment", "Comments and messages", False, False, UNAVAILABLE)]
+
+    metrics_fields = ("impressions", "engagements", "likes", "comments", "shares", "video_views")
+    metrics_notes = {
+        "impressions": "Views of the video (view_count); TikTok gives apps no numbers for "
+        "videos that are not public.",
+        "engagements": "Likes, comments and shares added up.",
+        "video_views": "The same views: every TikTok post is a video.",
+        "reach": "TikTok does not tell apps how many different people watched a video.",
+        "saves": "TikTok does not tell apps how often a video was added to favourites.",
+        "clicks": "TikTok does not report clicks to apps.",
+    }
+    metrics_batch_size = metrics.BATCH_SIZE
+
+    def metrics_refusal(self, account: ConnectedAccount) -> str:
+        return metrics.refusal(account)
+
+    def post_metrics(
+        self, account: ConnectedAccount, post_ids: list[str]
+    ) -> dict[str, PostMetrics]:
+        return metrics.post_metrics(self.client, account, post_ids)
+
+    def follower_count(self, account: ConnectedAccount) -> int | None:
+        return metrics.followers(self.client, account)
 
 
 CONNECTOR = TikTokConnector

@@ -28,7 +28,14 @@ from ..base import (
 )
 from . import endpoints, publish
 
-SCOPES = ["user.info.basic", "user.info.profile", "video.list", "video.publish", "video.upload"]
+SCOPES = [
+    "user.info.basic",
+    "user.info.profile",
+    "user.info.stats",  # follower_count (analytics)
+    "video.list",  # video/query: the published videos' counts (analytics)
+    "video.publish",
+    "video.upload",
+]
 LABEL = "TikTok"
 RATE_WINDOW = timedelta(minutes=1)  # per-token limits count a one-minute sliding window
 DAY_WINDOW = timedelta(hours=24)  # posting caps count a rolling 24 hours

@@ -14,11 +14,12 @@ from ..network import (
     Feature,
     MediaFacts,
     Network,
+    PostMetrics,
     ReplyRule,
     ReplyTarget,
     Thread,
 )
-from . import activity, composer, delete, inbox
+from . import activity, composer, delete, inbox, metrics
 from .connector import XConnector
 from .webhooks import XWebhooks
 
@@ -62,6 +63,32 @@ class XNetwork(Network):
 
     def delete_published(self, account: ConnectedAccount, post_id: str) -> None:
         delete.delete_post(self.client, account, post_id)
+
+    metrics_fields = ("impressions", "engagements", "likes", "comments", "shares", "saves")
+    metrics_notes = {
+        "impressions": "How many times the post was seen (impression_count).",
+        "engagements": "Likes, replies, reposts, quotes and bookmarks added up.",
+        "comments": "Replies to the post.",
+        "shares": "Reposts and quotes.",
+        "saves": "Bookmarks.",
+        "reach": "X does not tell apps how many different people saw a post.",
+        "clicks": "X reports clicks only privately and for 30 days; Mixora reads public counts.",
+        "video_views": "X counts plays on the video itself, not on the post.",
+    }
+    metrics_batch_size = metrics.BATCH_SIZE
+
+    def metrics_refusal(self, account: ConnectedAccount) -> str:
+        return metrics.refusal(account)
+
+    def post_metrics(
+        self, account: ConnectedAccount, post_ids: list[str]
+    ) -> dict[str, PostMetrics]:
+        return metrics.post_metrics(self.client, account, post_ids)
+
+    def follower_count(self, account: ConnectedAccount) -> int | None:
+        if metrics.refusal(account):
+            return None
+        return metrics.followers(self.client, account)
 
     def on_connected(self, account: ConnectedAccount) -> EventsStatus:
         return inbox.start(self.client, account)

@@ -14,12 +14,13 @@ from ..network import (
     Feature,
     MediaFacts,
     Network,
+    PostMetrics,
     ReplyRule,
     ReplyTarget,
     Thread,
     missing_scopes,
 )
-from . import cadence, composer, delete, inbox, watch
+from . import cadence, composer, delete, inbox, metrics, watch
 from .connector import GoogleConnector
 
 MANAGE_COMMENTS = "https://www.googleapis.com/auth/youtube.force-ssl"
@@ -80,6 +81,29 @@ class YouTubeNetwork(Network):
 
     def delete_published(self, account: ConnectedAccount, post_id: str) -> None:
         delete.delete_video(self.client, account, post_id)
+
+    metrics_fields = ("impressions", "engagements", "likes", "comments", "video_views")
+    metrics_notes = {
+        "impressions": "Views of the video (viewCount).",
+        "engagements": "Likes and comments added up (YouTube shows no dislikes since 2021).",
+        "video_views": "The same views: every YouTube post is a video.",
+        "reach": "The Data API has no unique viewers; YouTube Analytics does, not used here.",
+        "shares": "The Data API does not count shares.",
+        "saves": "YouTube no longer counts favourites (favoriteCount is always 0).",
+        "clicks": "The Data API does not count clicks.",
+    }
+    metrics_batch_size = metrics.BATCH_SIZE
+
+    def metrics_refusal(self, account: ConnectedAccount) -> str:
+        return metrics.refusal(account)
+
+    def post_metrics(
+        self, account: ConnectedAccount, post_ids: list[str]
+    ) -> dict[str, PostMetrics]:
+        return metrics.post_metrics(self.client, account, post_ids)
+
+    def follower_count(self, account: ConnectedAccount) -> int | None:
+        return metrics.subscribers(self.client, account)
 
     def on_disconnecting(self, account: ConnectedAccount) -> None:
         watch.forget(account)
