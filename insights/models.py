@@ -6,6 +6,7 @@ Every row hangs off a connected account, so disconnecting it deletes its metrics
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import F
 
 METRIC_COLUMNS = (
     "impressions",
@@ -79,6 +80,20 @@ class PostInsight(Metrics):
         indexes = [
             models.Index(fields=["workspace", "published_at"], name="insight_ws_published"),
             models.Index(fields=["account", "published_at"], name="insight_account_published"),
+            # Top posts: the period's best are the first rows of these that fall in it, with no
+            # sort of the period (bench/README.md, analytics).
+            models.Index(
+                "workspace",
+                F("engagements").desc(),
+                F("published_at").desc(),
+                name="insight_top_engagements",
+            ),
+            models.Index(
+                "workspace",
+                F("engagement_rate").desc(),
+                F("published_at").desc(),
+                name="insight_top_rate",
+            ),
             models.Index(
                 fields=["next_collect_at"],
                 name="insight_collect_due",

@@ -315,9 +315,10 @@ def _with_excerpt(insights: QuerySet[PostInsight]) -> QuerySet[PostInsight]:
     return insights.annotate(excerpt=Substr(text, 1, EXCERPT_LENGTH + 1))
 
 
+# The field ranked, and the order (the insight_top_* indexes): posts not read yet never rank.
 SORTS = {
-    "engagements": (F("engagements").desc(nulls_last=True), "-published_at"),
-    "rate": (F("engagement_rate").desc(nulls_last=True), "-published_at"),
+    "engagements": ("engagements", ("-engagements", "-published_at")),
+    "rate": ("engagement_rate", ("-engagement_rate", "-published_at")),
 }
 
 
@@ -330,8 +331,13 @@ def top_posts(
 ) -> list[PostInsight]:
     """The period's best posts by engagements or rate: one query. Its subquery ranks the
     period's insights on narrow rows; only the winners are joined to their accounts and texts."""
-    order = SORTS[sort]
-    best = posts_in(workspace, account_ids, period).order_by(*order).values("pk")[:limit]
+    ranked, order = SORTS[sort]
+    best = (
+        posts_in(workspace, account_ids, period)
+        .filter(**{f"{ranked}__isnull": False})
+        .order_by(*order)
+        .values("pk")[:limit]
+    )
     insights = (
         _with_excerpt(PostInsight.objects.filter(pk__in=best))
         .select_related("account", "target")
