@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -287,6 +288,30 @@ class Network:
 
     def on_disconnecting(self, account: ConnectedAccount) -> None:
         """Before the account is deleted: stop its events. Raises a PlatformError."""
+
+
+class MeasuresThroughModule:
+    """For networks that keep their metrics code in `<network>/metrics.py` (named here as
+    `metrics_module`): `BATCH_SIZE`, `refusal(account)`, `post_metrics(client, account, ids)`
+    and `followers(client, account)`. Put it before `Network` in the bases."""
+
+    metrics_module: ModuleType
+    client: Any
+
+    @property
+    def metrics_batch_size(self) -> int:
+        return self.metrics_module.BATCH_SIZE
+
+    def metrics_refusal(self, account: ConnectedAccount) -> str:
+        return self.metrics_module.refusal(account)
+
+    def post_metrics(
+        self, account: ConnectedAccount, post_ids: list[str]
+    ) -> dict[str, PostMetrics]:
+        return self.metrics_module.post_metrics(self.client, account, post_ids)
+
+    def follower_count(self, account: ConnectedAccount) -> int | None:
+        return self.metrics_module.followers(self.client, account)
 
 
 class WebhookSource:

@@ -17,9 +17,9 @@ from ..network import (
     Check,
     EventsStatus,
     Feature,
+    MeasuresThroughModule,
     MediaFacts,
     Network,
-    PostMetrics,
     ReplyRule,
     ReplyTarget,
     Thread,
@@ -43,7 +43,7 @@ MIN_POLL_SECONDS = 15 * 60
 RECONCILE_SECONDS = 6 * 60 * 60
 
 
-class LinkedInNetwork(Network):
+class LinkedInNetwork(MeasuresThroughModule, Network):
     platform = Platform.LINKEDIN
     label = "LinkedIn Page"
     can_delete_published = True  # DELETE /rest/posts/{urn} (linkedin/delete.py)
@@ -108,18 +108,7 @@ class LinkedInNetwork(Network):
         "saves": "LinkedIn does not tell apps how often a page's post was saved.",
         "video_views": "LinkedIn reports video views in a separate API Mixora does not read yet.",
     }
-    metrics_batch_size = metrics.BATCH_SIZE
-
-    def metrics_refusal(self, account: ConnectedAccount) -> str:
-        return metrics.refusal(account)
-
-    def post_metrics(
-        self, account: ConnectedAccount, post_ids: list[str]
-    ) -> dict[str, PostMetrics]:
-        return metrics.post_metrics(self.client, account, post_ids)
-
-    def follower_count(self, account: ConnectedAccount) -> int | None:
-        return metrics.followers(self.client, account)
+    metrics_module = metrics
 
     def poll_interval_seconds(self, account: ConnectedAccount) -> int:
         if receiving(account):

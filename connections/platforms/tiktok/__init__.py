@@ -7,7 +7,7 @@ from typing import Any
 
 from ...models import ConnectedAccount
 from .. import Platform
-from ..network import Check, Feature, MediaFacts, Network, PostMetrics
+from ..network import Check, Feature, MeasuresThroughModule, MediaFacts, Network
 from . import composer, creator, metrics
 from .connector import TikTokConnector
 from .creator import INTERACTIONS
@@ -18,7 +18,7 @@ UNAVAILABLE = (
 )
 
 
-class TikTokNetwork(Network):
+class TikTokNetwork(MeasuresThroughModule, Network):
     platform = Platform.TIKTOK
     label = "TikTok"
     options_template = "platforms/tiktok_options.html"
@@ -56,18 +56,7 @@ class TikTokNetwork(Network):
         "saves": "TikTok does not tell apps how often a video was added to favourites.",
         "clicks": "TikTok does not report clicks to apps.",
     }
-    metrics_batch_size = metrics.BATCH_SIZE
-
-    def metrics_refusal(self, account: ConnectedAccount) -> str:
-        return metrics.refusal(account)
-
-    def post_metrics(
-        self, account: ConnectedAccount, post_ids: list[str]
-    ) -> dict[str, PostMetrics]:
-        return metrics.post_metrics(self.client, account, post_ids)
-
-    def follower_count(self, account: ConnectedAccount) -> int | None:
-        return metrics.followers(self.client, account)
+    metrics_module = metrics
 
 
 CONNECTOR = TikTokConnector

@@ -12,9 +12,9 @@ from ..network import (
     Check,
     EventsStatus,
     Feature,
+    MeasuresThroughModule,
     MediaFacts,
     Network,
-    PostMetrics,
     ReplyRule,
     ReplyTarget,
     Thread,
@@ -28,7 +28,7 @@ from .webhooks import XWebhooks
 DM_MAX_LENGTH = 10000
 
 
-class XNetwork(Network):
+class XNetwork(MeasuresThroughModule, Network):
     platform = Platform.X
     label = "X"
     can_delete_published = True  # DELETE /2/tweets/:id (x/delete.py)
@@ -75,20 +75,7 @@ class XNetwork(Network):
         "clicks": "X reports clicks only privately and for 30 days; Mixora reads public counts.",
         "video_views": "X counts plays on the video itself, not on the post.",
     }
-    metrics_batch_size = metrics.BATCH_SIZE
-
-    def metrics_refusal(self, account: ConnectedAccount) -> str:
-        return metrics.refusal(account)
-
-    def post_metrics(
-        self, account: ConnectedAccount, post_ids: list[str]
-    ) -> dict[str, PostMetrics]:
-        return metrics.post_metrics(self.client, account, post_ids)
-
-    def follower_count(self, account: ConnectedAccount) -> int | None:
-        if metrics.refusal(account):
-            return None
-        return metrics.followers(self.client, account)
+    metrics_module = metrics
 
     def on_connected(self, account: ConnectedAccount) -> EventsStatus:
         return inbox.start(self.client, account)

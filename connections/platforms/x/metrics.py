@@ -75,6 +75,8 @@ def post_metrics(
 
 
 def followers(client: XConnector, account: ConnectedAccount) -> int | None:
+    if refusal(account):  # without users.read X refuses the lookup: no reading, no error
+        return None
     body = client.api(
         "GET", ME_PATH, account.access_token, params={"user.fields": "public_metrics"}
     )

@@ -12,9 +12,9 @@ from ..inbox_types import InboundItem
 from ..network import (
     Check,
     Feature,
+    MeasuresThroughModule,
     MediaFacts,
     Network,
-    PostMetrics,
     ReplyRule,
     ReplyTarget,
     Thread,
@@ -28,7 +28,7 @@ MANAGE_COMMENTS = "https://www.googleapis.com/auth/youtube.force-ssl"
 COMMENT_MAX_LENGTH = 10000
 
 
-class YouTubeNetwork(Network):
+class YouTubeNetwork(MeasuresThroughModule, Network):
     platform = Platform.YOUTUBE
     label = "YouTube"
     options_template = "platforms/youtube_options.html"
@@ -92,18 +92,7 @@ class YouTubeNetwork(Network):
         "saves": "YouTube no longer counts favourites (favoriteCount is always 0).",
         "clicks": "The Data API does not count clicks.",
     }
-    metrics_batch_size = metrics.BATCH_SIZE
-
-    def metrics_refusal(self, account: ConnectedAccount) -> str:
-        return metrics.refusal(account)
-
-    def post_metrics(
-        self, account: ConnectedAccount, post_ids: list[str]
-    ) -> dict[str, PostMetrics]:
-        return metrics.post_metrics(self.client, account, post_ids)
-
-    def follower_count(self, account: ConnectedAccount) -> int | None:
-        return metrics.subscribers(self.client, account)
+    metrics_module = metrics
 
     def on_disconnecting(self, account: ConnectedAccount) -> None:
         watch.forget(account)

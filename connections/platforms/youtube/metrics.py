@@ -65,7 +65,7 @@ def post_metrics(
     return parse(body)
 
 
-def subscribers(client: GoogleConnector, account: ConnectedAccount) -> int | None:
+def followers(client: GoogleConnector, account: ConnectedAccount) -> int | None:
     if refusal(account):
         return None
     params = {"part": "statistics", "mine": "true"}
