@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils.text import slugify
 
 from audit.models import AuditAction
@@ -15,6 +16,10 @@ from .roles import Role
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
+
+# Sent once a workspace's new time zone is committed (`workspace`): apps that keep local times
+# of its data (analytics' weekday and hour of each post) bring them up to date.
+timezone_changed = Signal()
 
 RESERVED_SLUGS = frozenset({"new", "admin", "api", "static", "media", "settings", "www"})
 
@@ -52,4 +57,8 @@ def update_workspace(workspace: Workspace, request: HttpRequest, **values: objec
             setattr(workspace, field, value)
         workspace.save(update_fields=list(changed))
         record(AuditAction.WORKSPACE_UPDATED, request=request, workspace=workspace, **changed)
+        if "timezone" in changed:
+            transaction.on_commit(
+                lambda: timezone_changed.send(sender=Workspace, workspace=workspace)
+            )
     return workspace

@@ -1,5 +1,6 @@
-"""Keeping the roll-ups true when posts go: a deleted post (or its account) leaves the sums of
-its day once the deletion commits."""
+"""Keeping the roll-ups true when posts go (a deleted post, or its account, leaves the sums of its
+day once the deletion commits) and the posts' local times true when the workspace's zone
+changes."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from . import rollups
+from accounts.models import Workspace
+from accounts.workspaces import timezone_changed
+
+from . import rollups, tasks
 from .models import PostInsight
 
 _pending = threading.local()
@@ -38,3 +42,8 @@ def forget_deleted_post(sender: type, instance: PostInsight, **kwargs: object) -
     _days().add((instance.account_id, instance.local_day))
     if first:
         transaction.on_commit(_refresh_pending)
+
+
+@receiver(timezone_changed)
+def follow_the_new_time_zone(sender: type, workspace: Workspace, **kwargs: object) -> None:
+    tasks.relocalize.delay(workspace.pk)

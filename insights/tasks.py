@@ -8,7 +8,9 @@ import time
 from celery import shared_task
 from django.utils import timezone
 
-from . import collection, enrolment, followers
+from accounts.models import Workspace
+
+from . import collection, enrolment, followers, local_times
 
 # One run reads batches until nothing is due or this many seconds passed (the next run goes on).
 RUN_BUDGET_SECONDS = 50
@@ -35,3 +37,9 @@ def collect_metrics() -> dict[str, int]:
 @shared_task(name="insights.tasks.collect_followers", acks_late=True)
 def collect_followers() -> int:
     return followers.record_all(timezone.now().date())
+
+
+@shared_task(name="insights.tasks.relocalize", acks_late=True)
+def relocalize(workspace_id: int) -> int:
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    return local_times.relocalize(workspace) if workspace else 0

@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from accounts.workspaces import update_workspace
 from connections.models import ConnectedAccount
-from insights import collection, enrolment, rollups
+from insights import collection, enrolment, local_times, rollups
 from insights.models import DailyRollup, FollowerCount, MetricSnapshot, PostInsight
 from insights.schedule import READINGS, first_collection, next_collection, retry_delay
 from tests.factories import WorkspaceFactory
@@ -128,3 +129,30 @@ def test_deleting_a_post_takes_it_out_of_its_days_sums(account, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         PostInsight.objects.get(platform_post_id="0").target.post.delete()
     assert DailyRollup.objects.get(day=T0.date()).posts == 1
+
+
+def test_a_new_time_zone_moves_every_posts_local_time(
+    account, celery_queue, django_capture_on_commit_callbacks
+):
+    published(account, platform_post_id="1", published_at=T0)  # 13:30 on Tuesday in Paris
+    enrolment.enrol_published(now=T0)
+    rollups.refresh({(account.pk, T0.date())})
+    workspace = account.workspace
+
+    with django_capture_on_commit_callbacks(execute=True):
+        update_workspace(workspace, None, timezone="Asia/Tokyo")
+    assert celery_queue() == [("insights.tasks.relocalize", [workspace.pk])]
+    assert local_times.relocalize(workspace) == 1
+
+    insight = PostInsight.objects.get()
+    assert (insight.local_weekday, insight.local_hour) == (1, 21)  # 21:30 in Tokyo
+    assert insight.local_day == T0.date()
+    assert list(DailyRollup.objects.values_list("day", "posts")) == [(T0.date(), 1)]
+    update_workspace(workspace, None, timezone="America/Los_Angeles")
+    local_times.relocalize(workspace)
+    insight.refresh_from_db()
+    assert (insight.local_day, insight.local_weekday, insight.local_hour) == (
+        date(2026, 3, 3),
+        1,
+        4,
+    )
