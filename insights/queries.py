@@ -281,9 +281,10 @@ def network_rows(
         row.totals += by_account.get(account.pk, Totals())
         if account.pk in followers_by_account:
             row.followers = (row.followers or 0) + followers_by_account[account.pk]
-        refusal = network_for(account).metrics_refusal(account)
-        if refusal:
-            row.refusals.append(f"{account.display_name}: {refusal}")
+        network = network_for(account)
+        for refusal in (network.metrics_refusal(account), network.followers_refusal(account)):
+            if refusal:
+                row.refusals.append(f"{account.display_name}: {refusal}")
     return sorted(rows.values(), key=lambda row: row.label)
 
 

@@ -274,6 +274,11 @@ class Network:
         numbers for yet, is left out. Raises a PlatformError."""
         return {}
 
+    def followers_refusal(self, account: ConnectedAccount) -> str:
+        """Why Mixora cannot read this account's followers ("" when it can or when the network
+        does not say)."""
+        return ""
+
     def follower_count(self, account: ConnectedAccount) -> int | None:
         """The account's followers (subscribers, page follows) now; None where the network does
         not say. Raises a PlatformError."""

@@ -60,3 +60,12 @@ def test_twenty_videos_a_query_with_scopes_mixora_asks_for():
     before = ConnectedAccount(platform="tiktok", scopes=["user.info.basic", "video.publish"])
     assert "video.list" in TIKTOK.metrics_refusal(before)
     assert TIKTOK.metrics_refusal(ConnectedAccount(platform="tiktok", scopes=SCOPES)) == ""
+
+
+def test_an_account_connected_before_followers_were_asked_is_told_to_reconnect():
+    before = ConnectedAccount(platform="tiktok", scopes=["user.info.basic", "video.list"])
+    assert TIKTOK.followers_refusal(before) == (
+        "Reconnect and allow user.info.stats to see this account's followers."
+    )
+    assert TIKTOK.metrics_refusal(before) == ""  # its videos' numbers are still read
+    assert TIKTOK.followers_refusal(ConnectedAccount(platform="tiktok", scopes=list(SCOPES))) == ""

@@ -58,6 +58,9 @@ class TikTokNetwork(MeasuresThroughModule, Network):
     }
     metrics_module = metrics
 
+    def followers_refusal(self, account: ConnectedAccount) -> str:
+        return metrics.followers_refusal(account)
+
 
 CONNECTOR = TikTokConnector
 NETWORKS = (TikTokNetwork(),)

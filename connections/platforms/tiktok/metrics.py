@@ -68,9 +68,15 @@ def post_metrics(
     return parse(body)
 
 
+def followers_refusal(account: ConnectedAccount) -> str:
+    if missing_scopes(account, STATS_SCOPE):
+        return f"Reconnect and allow {STATS_SCOPE} to see this account's followers."
+    return ""
+
+
 def followers(client: TikTokConnector, account: ConnectedAccount) -> int | None:
     """The follower count; None (no call) for an account connected without user.info.stats."""
-    if missing_scopes(account, STATS_SCOPE):
+    if followers_refusal(account):
         return None
     body = client.api(
         "GET", USER_INFO_PATH, account.access_token, params={"fields": "follower_count"}
