@@ -121,7 +121,9 @@ def _compose(request: WorkspaceRequest, post: Post | None) -> HttpResponse:
             workflow.schedule(saved, request.membership)
             messages.success(request, "Scheduled.")
         elif action == "submit":
-            workflow.submit(saved, request.membership)
+            # An edit of an approved post has already sent it back to review.
+            if saved.stage != Post.Stage.IN_REVIEW:
+                workflow.submit(saved, request.membership)
             messages.success(request, "Sent for review.")
         else:
             messages.success(request, "Draft saved.")

@@ -14,7 +14,7 @@ from django.urls import reverse
 from accounts.roles import Role
 from connections.models import ConnectedAccount
 from mixora.errors import UserFacingError
-from publishing import composer, media
+from publishing import composer, media, workflow
 from publishing.models import Post, PostMedia, PostTarget
 from publishing.sample_media import image_bytes
 from tests.factories import MembershipFactory, WorkspaceFactory
@@ -541,3 +541,28 @@ def test_the_composer_service_refuses_to_edit_a_published_post(workspace, editor
         composer.save(workspace, editor, data, post)
     post.refresh_from_db()
     assert post.text == "Out there"
+
+
+def test_editing_an_approved_post_and_submitting_it_says_it_went_back_to_review(
+    client, workspace, editor, accts, new_url, make_member
+):
+    workspace.approval_required = True
+    workspace.save()
+    approver = make_member(workspace, Role.APPROVER)
+    client.force_login(editor)
+    fields = {"accounts": [accts["x"].pk], "scheduled_local": "2030-05-01T09:00"}
+    client.post(new_url, {**fields, "text": "Spring menu", "action": "submit"})
+    post = Post.objects.get()
+    workflow.approve(post, approver.memberships.get())
+    assert Post.objects.get().stage == Post.Stage.SCHEDULED
+
+    edit_url = reverse("post_edit", args=[workspace.slug, post.pk])
+    response = client.post(
+        edit_url, {**fields, "text": "Spring menu, now vegan", "action": "submit"}
+    )
+
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)][-1] == "Sent for review."
+    post.refresh_from_db()
+    assert (post.stage, post.text) == (Post.Stage.IN_REVIEW, "Spring menu, now vegan")
+    assert post.approved_by is None
