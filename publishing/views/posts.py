@@ -16,7 +16,7 @@ from accounts.tenancy import WorkspaceRequest, workspace_view
 from mixora.errors import UserFacingError
 from mixora.refusals import message_for
 
-from .. import deletion, review, workflow
+from .. import deletion, review, status, workflow
 from ..forms import CommentForm, DecisionForm
 from ..models import Post, PostTarget
 from ..publisher import EXPIRY_GRACE, publishing_paused
@@ -33,9 +33,12 @@ def _post(request: WorkspaceRequest, pk: int) -> Post:
 def post_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
     targets = list(post.targets.select_related("account").order_by("account__platform"))
+    for target in targets:
+        target.status = status.target_status(post, target)
     reviewing = post.stage == Post.Stage.IN_REVIEW and request.membership.can(Capability.APPROVE)
     context = {
         "post": post,
+        "status": status.post_status(post, targets),
         "targets": targets,
         # Only the review box shows them, and only to approvers.
         "receives": review.what_each_account_receives(post, targets) if reviewing else [],
