@@ -15,7 +15,34 @@ from .age_gate import REFUSAL_MESSAGE, AgeBracket, is_old_enough
 from .models import User
 from .roles import Role, assignable_roles
 
-TIMEZONE_CHOICES = [(tz, tz.replace("_", " ")) for tz in sorted(zoneinfo.available_timezones())]
+TIMEZONE_REGIONS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+
+
+def timezone_choices() -> list[tuple[str, Any]]:
+    """Real places grouped by region ("London" under Europe, "Argentina – Buenos Aires" under
+    America) and UTC; not the database's aliases and oddities (`Factory`, `localtime`,
+    `US/Eastern`, `Etc/GMT+3`)."""
+    by_region: dict[str, list[tuple[str, str]]] = {region: [] for region in TIMEZONE_REGIONS}
+    for name in sorted(zoneinfo.available_timezones()):
+        region, _, place = name.partition("/")
+        if region in by_region and place:
+            by_region[region].append((name, place.replace("_", " ").replace("/", " – ")))
+    return [("UTC", "UTC"), *by_region.items()]
+
+
+TIMEZONE_CHOICES = timezone_choices()
+LISTED_TIMEZONES = {"UTC"} | {name for _, places in TIMEZONE_CHOICES[1:] for name, _ in places}
 
 
 class SignupExtrasForm(forms.Form):
@@ -115,6 +142,9 @@ class WorkspaceForm(forms.Form):
         super().__init__(*args, **kwargs)
         if detect_timezone:
             self.fields["timezone"].widget.attrs["data-detect-timezone"] = ""
+        current = self.initial.get("timezone")
+        if current and current not in LISTED_TIMEZONES:  # chosen before the list was regional
+            self.fields["timezone"].choices = [*TIMEZONE_CHOICES, ("Current", [(current, current)])]
 
 
 class WorkspaceSettingsForm(WorkspaceForm):

@@ -18,8 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
-def _subscribe_webhooks(port: str, env: dict, web: subprocess.Popen) -> None:
-    """Once the site answers, the emulator's webhooks deliver to it (the inbox)."""
+def _set_up(
+    port: str, env: dict, web: subprocess.Popen, jobs: list[subprocess.Popen], stop: threading.Event
+) -> None:
+    """Once the site answers: the emulator's webhooks deliver to it (the inbox), the plans get
+    their prices in the emulator's Stripe (its state lives in memory: new each run), and Demo Co
+    gets its analytics history. Each runs as a job that Ctrl-C stops too."""
     site = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and web.poll() is None:
@@ -28,17 +32,14 @@ def _subscribe_webhooks(port: str, env: dict, web: subprocess.Popen) -> None:
                 break
         except OSError:
             time.sleep(0.5)
-    subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "register_webhooks", site], cwd=ROOT, env=env, check=False
-    )
-    # The plans' prices in the emulator's Stripe (its state lives in memory: new each run).
-    subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "seed_plans"], cwd=ROOT, env=env, check=False
-    )
-    # Demo Co's Instagram with twelve weeks of posts and metrics, read through the emulator.
-    subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "seed_demo_history"], cwd=ROOT, env=env, check=False
-    )
+    for command in (["register_webhooks", site], ["seed_plans"], ["seed_demo_history"]):
+        if stop.is_set():
+            return
+        job = subprocess.Popen(  # noqa: S603
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, start_new_session=True
+        )
+        jobs.append(job)
+        job.wait()
 
 
 def main() -> int:
@@ -88,8 +89,10 @@ def main() -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     # In the background: the loop below keeps watching the processes meanwhile.
+    jobs: list[subprocess.Popen] = []
+    set_up_stop = threading.Event()
     threading.Thread(
-        target=_subscribe_webhooks, args=(port, env, procs["web"]), daemon=True
+        target=_set_up, args=(port, env, procs["web"], jobs, set_up_stop), daemon=True
     ).start()
     exit_code = 0
     while not stopping:
@@ -100,11 +103,13 @@ def main() -> int:
                 stopping = True
                 break
         time.sleep(0.5)
-    for proc in procs.values():
+    set_up_stop.set()
+    everything = [*procs.values(), *jobs]
+    for proc in everything:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
     deadline = time.monotonic() + 10
-    for proc in procs.values():
+    for proc in everything:
         try:
             proc.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
