@@ -414,3 +414,17 @@ def test_acting_on_a_member_removed_meanwhile_is_refused_not_a_crash(rf, make_me
 
     with pytest.raises(UserFacingError, match="changed meanwhile"):
         member_services.remove_member(actor, target, request)
+
+
+def test_the_only_owner_is_offered_no_leave_button_and_told_why(client, make_member, workspace):
+    owner = make_member(workspace, Role.OWNER)
+    make_member(workspace, Role.EDITOR)
+    client.force_login(owner)
+    leave_url = reverse("workspace_leave", args=[workspace.slug])
+
+    page = client.get(members_url(workspace)).content.decode()
+    assert leave_url not in page
+    assert "The only owner: make someone else owner to leave." in page
+
+    make_member(workspace, Role.OWNER)
+    assert leave_url in client.get(members_url(workspace)).content.decode()
