@@ -77,6 +77,9 @@ def test_signup_requires_email_verification_then_logs_in_and_sends_to_onboarding
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["newcomer@example.test"]
+    # The email names Mixora, not the host the request came in on.
+    assert "Hello from Mixora!" in message.body
+    assert "Thank you for using Mixora!" in message.body
     link = CONFIRM_LINK.search(message.body)
     assert link, message.body
     confirm_path = "/" + link.group(0).split("/", 3)[3]
