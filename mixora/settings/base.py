@@ -171,7 +171,8 @@ SECURE_CSP = content_security_policy(STORAGES["default"])
 # --- Email -------------------------------------------------------------------------------
 # Django 6.1 mail configuration. Local mode prints mail to the console; production sends
 # through SMTP (see production.py).
-MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+# The local mode prints each email readably in the terminal (production sends them by SMTP).
+MAILERS = {"default": {"BACKEND": "mixora.local_mail.ReadableConsoleBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Mixora <hello@mixora.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SUPPORT_EMAIL = env_str("SUPPORT_EMAIL", "support@mixora.io")
