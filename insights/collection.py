@@ -20,7 +20,7 @@ from django.utils import timezone
 from connections import services as connection_services
 from connections.errors import AuthExpired, PlatformError, RateLimited, Retryable
 from connections.models import ConnectedAccount
-from connections.platforms.network import PostMetrics
+from connections.platforms.network import Network, PostMetrics
 from connections.platforms.registry import network_for
 
 from . import rollups
@@ -121,7 +121,7 @@ def collect_account(
     return outcome
 
 
-def _cannot_read(account: ConnectedAccount, network) -> str:
+def _cannot_read(account: ConnectedAccount, network: Network) -> str:
     if account.status != ConnectedAccount.Status.ACTIVE:
         return f"{account} is {account.get_status_display().lower()}."
     return network.metrics_refusal(account)
