@@ -7,6 +7,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AdminFileWidget
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
@@ -62,6 +64,11 @@ class MembershipInline(admin.TabularInline):
     readonly_fields = ["created_at"]
 
 
+class LabelledFileWidget(AdminFileWidget):
+    # Django puts a file field in a fieldset whose legend labels no input; a <label> does.
+    use_fieldset = False
+
+
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
     # No password field at all: not even the hash's algorithm and salt reach a support screen.
@@ -79,6 +86,7 @@ class UserAdmin(admin.ModelAdmin):
     ]
     readonly_fields = ["date_joined", "last_login", "deactivated_at", "purge_after"]
     filter_horizontal = ["groups"]
+    formfield_overrides = {models.ImageField: {"widget": LabelledFileWidget}}
     actions = ["delete_child_accounts"]
 
     def has_erase_child_account_permission(self, request: HttpRequest) -> bool:

@@ -6,11 +6,13 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django_countries import countries
 
 from legal.marketing import record_signup_choice
 
+from . import age_gate
 from .age_gate import REFUSAL_MESSAGE, AgeBracket, is_old_enough
 from .models import User
 from .roles import Role, assignable_roles
@@ -63,13 +65,23 @@ class SignupExtrasForm(forms.Form):
         label="Send me occasional product news and tips (unsubscribe at any time)",
     )
 
+    def __init__(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        # The sign-up view passes the request so that a refusal outlives the attempt.
+        self.request = request
+        super().__init__(*args, **kwargs)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        session = self.request.session if self.request is not None else None
+        if session is not None and age_gate.refused_before(session):
+            raise forms.ValidationError(age_gate.REANSWER_MESSAGE, code="too_young")
         if (
             data.get("country")
             and data.get("age")
             and not is_old_enough(data["country"], data["age"])
         ):
+            if session is not None:
+                age_gate.remember_refusal(session)
             raise forms.ValidationError(REFUSAL_MESSAGE, code="too_young")
         return data
 

@@ -8,7 +8,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.roles import Capability
 from accounts.tenancy import WorkspaceRequest, workspace_view
@@ -110,13 +112,15 @@ def checkout_return(request: WorkspaceRequest) -> HttpResponse:
         account = checkout.complete_return(workspace)
     except UserFacingError:
         account = billing_account(workspace)  # the webhook will bring it; keep waiting
+    # The waiting page checks again through htmx: leaving it must move the whole page.
+    leave = HttpResponseClientRedirect if request.htmx else HttpResponseRedirect
     if not account.stripe_customer_id:
-        return redirect("billing:page", workspace.slug)  # never went to Checkout
+        return leave(reverse("billing:page", args=[workspace.slug]))  # never went to Checkout
     if account.status in LIVE:
         trial = account.status == SubscriptionStatus.TRIALING
         started = "trial has started" if trial else "plan is active"
         messages.success(request, f"Your {account.plan.name} {started}.")
-        return redirect("billing:page", workspace.slug)
+        return leave(reverse("billing:page", args=[workspace.slug]))
     try:
         tries = int(request.GET.get("try", "0"))
     except ValueError:

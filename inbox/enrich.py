@@ -17,6 +17,7 @@ from connections.errors import PlatformError
 
 from . import avatars, platform_calls
 from .models import Attachment, Conversation, Message
+from .search import participant_key
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,13 @@ def _sender_profile(conversation: Conversation) -> None:
         return
     if profile is None:  # the network's events already carry names
         return
-    Conversation.objects.filter(pk=conversation.pk).update(**profile, updated_at=timezone.now())
+    Conversation.objects.filter(pk=conversation.pk).update(
+        **profile,
+        search_name=participant_key(
+            profile.get("participant_name", ""), profile.get("participant_handle", "")
+        ),
+        updated_at=timezone.now(),
+    )
     if profile.get("participant_avatar_url"):
         avatars.schedule(conversation.pk)
     Message.objects.filter(

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from django import forms
 
+from mixora.errors import UserFacingError
+
+from . import saved_replies
 from .models import Conversation, SavedReply
 
 
@@ -26,6 +29,14 @@ class SavedReplyForm(forms.ModelForm):
         model = SavedReply
         fields = ["title", "text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"]
+        try:
+            saved_replies.check(text)
+        except UserFacingError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return text
 
 
 class RetentionForm(forms.Form):

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .search import normalise, participant_key
+
 
 class Label(models.Model):
     workspace = models.ForeignKey(
@@ -53,6 +55,8 @@ class Conversation(models.Model):
     # show the copy in our storage, through our own URL.
     participant_avatar_url = models.URLField(max_length=1000, blank=True)
     participant_avatar = models.FileField(upload_to="inbox/avatars/", max_length=300, blank=True)
+    # The name and handle as search compares them (inbox/search.py), kept on save.
+    search_name = models.TextField(blank=True, editable=False)
     # Comments: the platform's post, and ours when Mixora published it.
     external_post_id = models.CharField(max_length=200, blank=True)
     post_target = models.ForeignKey(
@@ -98,6 +102,15 @@ class Conversation(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} with {self.participant_name or self.participant_id}"
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.search_name = participant_key(self.participant_name, self.participant_handle)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"participant_name", "participant_handle"} & {
+            *update_fields
+        }:
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
+
     @property
     def participant_avatar_version(self) -> str:
         """Changes whenever another picture is stored: lets browsers cache our avatar URL."""
@@ -134,6 +147,8 @@ class Message(models.Model):
     )
     sender_name = models.CharField(max_length=200, blank=True)
     text = models.TextField()
+    # The text as search compares it (inbox/search.py), kept on save.
+    search_text = models.TextField(blank=True, editable=False)
     sent_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
     error = models.CharField(max_length=500, blank=True)
@@ -164,6 +179,13 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()}: {self.text[:40]}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.search_text = normalise(self.text)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "text" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
 
 class Attachment(models.Model):

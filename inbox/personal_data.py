@@ -89,7 +89,7 @@ handles(
 )
 keeps(
     "inbox.Message",
-    ("author", "text", "pending_attachments"),
+    ("author", "text", "search_text", "pending_attachments"),
     reason="replies sent to a customer and notes for the team are the workspace's "
     "conversation history; the author shows as 'Deleted user'",
     period=INBOX_RETENTION,
@@ -103,6 +103,7 @@ keeps(
         "participant_handle",
         "participant_avatar_url",
         "participant_avatar",
+        "search_name",
     ),
     reason="the workspace's customer on the network, not a Mixora user",
     period=INBOX_RETENTION,

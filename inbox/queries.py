@@ -10,11 +10,13 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User, Workspace
+from publishing.models import PostTarget
 
 from .models import Conversation, Label, Message, ReadMark
+from .search import normalise
 
 PAGE_SIZE = 50
-# Must match the expression index of migration 0002 to use it.
+# Must match the expression index of migration 0006 to use it.
 SEARCH_CONFIG = "simple"
 
 
@@ -38,11 +40,13 @@ def unread_for(user: User) -> Exists:
 
 
 def matching_messages(q: str) -> QuerySet[Message]:
+    """Messages with the words of `q`, whatever their accents and case."""
+    q = normalise(q)
     if connection.vendor == "postgresql":
-        return Message.objects.annotate(search=SearchVector("text", config=SEARCH_CONFIG)).filter(
-            search=SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
-        )
-    return Message.objects.filter(text__icontains=q)  # the local SQLite mode
+        return Message.objects.annotate(
+            search=SearchVector("search_text", config=SEARCH_CONFIG)
+        ).filter(search=SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch"))
+    return Message.objects.filter(search_text__contains=q)  # the local SQLite mode
 
 
 def conversations(workspace: Workspace, user: User, filters: Filters) -> QuerySet[Conversation]:
@@ -65,11 +69,7 @@ def conversations(workspace: Workspace, user: User, filters: Filters) -> QuerySe
         qs = qs.filter(unread_for(user))
     if filters.q:
         hits = matching_messages(filters.q).filter(conversation=OuterRef("pk"))
-        qs = qs.filter(
-            Q(participant_name__icontains=filters.q)
-            | Q(participant_handle__icontains=filters.q)
-            | Exists(hits)
-        )
+        qs = qs.filter(Q(search_name__contains=normalise(filters.q)) | Exists(hits))
     return (
         qs.annotate(unread=unread_for(user))
         .select_related("account", "assignee")
@@ -95,3 +95,33 @@ def thread(conversation: Conversation, *, everything: bool = False) -> tuple[lis
         newest = newest[:THREAD_WINDOW]
         hidden = conversation.messages.count() - THREAD_WINDOW
     return newest[::-1], hidden
+
+
+def next_after(
+    workspace: Workspace, user: User, filters: Filters, current: Conversation
+) -> Conversation | None:
+    """The conversation after `current` in the list as filtered (older first, else the one
+    just above it): where Done goes next."""
+    others = conversations(workspace, user, filters).exclude(pk=current.pk)
+    at = current.last_message_at
+    older = others.filter(Q(last_message_at__lt=at) | Q(last_message_at=at, id__lt=current.pk))
+    newer = others.filter(Q(last_message_at__gt=at) | Q(last_message_at=at, id__gt=current.pk))
+    return older.first() or newer.order_by("last_message_at", "id").first()
+
+
+def published_post(conversation: Conversation) -> PostTarget | None:
+    """For a comment thread on a post Mixora published: that post as published on this account
+    (its own caption, its permalink). Linked when the first comment arrives; looked up again
+    here for a thread that began before the publisher recorded the platform's post id."""
+    if conversation.post_target_id or not conversation.external_post_id:
+        return conversation.post_target
+    target = (
+        PostTarget.objects.select_related("post")
+        .filter(account_id=conversation.account_id, platform_post_id=conversation.external_post_id)
+        .first()
+    )
+    if target is not None:
+        Conversation.objects.filter(pk=conversation.pk, post_target__isnull=True).update(
+            post_target=target
+        )
+    return target

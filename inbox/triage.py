@@ -3,6 +3,7 @@ and who has read it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -62,12 +63,25 @@ def set_status(
         _touch(conversation, status=status, snoozed_until=None)
 
 
-def set_labels(conversation: Conversation, label_ids: list[int]) -> None:
-    labels = list(Label.objects.filter(workspace_id=conversation.workspace_id, pk__in=label_ids))
-    if len(labels) != len(set(label_ids)):
+def change_labels(
+    conversation: Conversation, shown: list[int], checked: list[int], new_name: str = ""
+) -> None:
+    """Apply what the person saw and chose: of the labels `shown` to them, the `checked` ones
+    are on and the others off; labels they did not see (a teammate's meanwhile) stay as they
+    are. A `new_name` creates that label if needed and puts it on."""
+    wanted = set(shown) | set(checked)
+    labels = {
+        label.pk: label
+        for label in Label.objects.filter(workspace_id=conversation.workspace_id, pk__in=wanted)
+    }
+    if len(labels) != len(wanted):
         raise UserFacingError("Choose labels of this workspace.")
     with transaction.atomic():
-        conversation.labels.set(labels)
+        on = [labels[pk] for pk in set(checked)]
+        if new_name.strip():
+            on.append(create_label(conversation.workspace_id, new_name))
+        conversation.labels.remove(*[labels[pk] for pk in set(shown) - set(checked)])
+        conversation.labels.add(*on)
         _touch(conversation)
 
 
@@ -77,6 +91,39 @@ def create_label(workspace_id: int, name: str) -> Label:
         raise UserFacingError("Give the label a name.")
     label, _ = Label.objects.get_or_create(workspace_id=workspace_id, name=name)
     return label
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What marking a conversation done changed, so it can be undone exactly."""
+
+    conversation_id: int
+    status: str
+    snoozed_until: datetime | None
+
+
+def resolve(conversation: Conversation) -> Resolved:
+    """Mark the conversation done (resolved); what it was before, for undo."""
+    before = Resolved(conversation.pk, conversation.status, conversation.snoozed_until)
+    set_status(conversation, Conversation.Status.RESOLVED)
+    return before
+
+
+def undo_resolve(conversation: Conversation, before: Resolved) -> None:
+    """Put back the status the conversation had before it was marked done, if nothing moved it
+    since (a new customer message reopens it: then there is nothing to undo)."""
+    if before.conversation_id != conversation.pk:
+        raise UserFacingError("Nothing to undo for this conversation.")
+    if conversation.status != Conversation.Status.RESOLVED:
+        raise UserFacingError("It changed since you marked it done; nothing was undone.")
+    snoozed_until = before.snoozed_until
+    if before.status == Conversation.Status.SNOOZED and (
+        snoozed_until is None or snoozed_until <= timezone.now()
+    ):
+        # The snooze ended meanwhile: it would have woken up.
+        _touch(conversation, status=Conversation.Status.OPEN, snoozed_until=None)
+        return
+    _touch(conversation, status=before.status, snoozed_until=snoozed_until)
 
 
 def mark_read(conversation: Conversation, user: User) -> None:

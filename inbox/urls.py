@@ -7,6 +7,7 @@ workspace_patterns = [
     path("inbox/updates/", pages.list_updates, name="inbox_updates"),
     path("inbox/settings/", manage.inbox_settings, name="inbox_settings"),
     path("inbox/saved-replies/", manage.add_saved_reply, name="inbox_saved_reply_add"),
+    path("inbox/saved-replies/<int:pk>/", manage.edit_saved_reply, name="inbox_saved_reply_edit"),
     path(
         "inbox/saved-replies/<int:pk>/delete/",
         manage.delete_saved_reply,
@@ -22,6 +23,8 @@ workspace_patterns = [
     path("inbox/c/<int:pk>/note/", actions.note, name="inbox_note"),
     path("inbox/c/<int:pk>/assign/", actions.assign, name="inbox_assign"),
     path("inbox/c/<int:pk>/status/", actions.status, name="inbox_status"),
+    path("inbox/c/<int:pk>/done/", actions.done, name="inbox_done"),
+    path("inbox/c/<int:pk>/undo-done/", actions.undo_done, name="inbox_undo_done"),
     path("inbox/c/<int:pk>/labels/", actions.labels, name="inbox_labels"),
     path("inbox/c/<int:pk>/unread/", actions.mark_unread, name="inbox_unread"),
     path("inbox/c/<int:pk>/delete/", actions.delete, name="inbox_delete"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from connections.platforms.network import HASHTAG
@@ -51,6 +51,19 @@ def describe(
     )
 
 
+def _received(kind: str) -> Count:
+    """How many files of `kind` the target's account received: its own media, or the post's
+    shared set (as `PostTarget.attachments` reads them, here in the one query)."""
+    return Count(
+        "post__attachments",
+        filter=Q(post__attachments__media__kind=kind)
+        & (
+            Q(own_media=False, post__attachments__account__isnull=True)
+            | Q(own_media=True, post__attachments__account=F("account"))
+        ),
+    )
+
+
 def enrol_published(now: datetime | None = None, limit: int = ENROL_BATCH) -> list[PostInsight]:
     """Start following the published targets analytics does not know yet; the new insights."""
     now = now or timezone.now()
@@ -61,8 +74,8 @@ def enrol_published(now: datetime | None = None, limit: int = ENROL_BATCH) -> li
         .exclude(platform_post_id="")
         .select_related("post__workspace")
         .annotate(
-            images=Count("post__attachments", filter=Q(post__attachments__media__kind="image")),
-            videos=Count("post__attachments", filter=Q(post__attachments__media__kind="video")),
+            images=_received("image"),
+            videos=_received("video"),
         )[:limit]
     )
     insights = [

@@ -2,10 +2,20 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.views import deletion, home, invitations, members, onboarding, profile, workspace
+from accounts.views import (
+    deletion,
+    home,
+    invitations,
+    members,
+    onboarding,
+    profile,
+    signup,
+    workspace,
+)
 from assistant import urls as assistant_urls
 from billing.webhooks import stripe_events
 from connections import urls as connections_urls
+from home import views as home_views
 from inbox import urls as inbox_urls
 from insights import urls as insights_urls
 from insights import urls_recommendations as recommendation_urls
@@ -13,7 +23,7 @@ from notifications import views as notifications
 from publishing import urls as publishing_urls
 from support.views import contact
 
-from . import media_access
+from . import dev_mail, media_access
 from .health import healthz
 
 admin.site.site_header = "Mixora support"
@@ -21,7 +31,7 @@ admin.site.site_title = "Mixora support"
 admin.site.index_title = "Support desk"
 
 workspace_patterns = [
-    path("", workspace.dashboard, name="workspace_dashboard"),
+    path("", home_views.dashboard, name="workspace_dashboard"),
     path("settings/", workspace.settings_page, name="workspace_settings"),
     path("audit/", workspace.audit_log, name="workspace_audit"),
     path("members/", members.member_list, name="workspace_members"),
@@ -42,6 +52,8 @@ workspace_patterns = [
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    # Before allauth's own: the same page, with the age gate remembering a refusal.
+    path("accounts/signup/", signup.signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("account/profile/", profile.profile, name="profile"),
     path("account/privacy/", deletion.privacy_settings, name="privacy_settings"),
@@ -66,3 +78,7 @@ urlpatterns = [
     # Local files, each to the people allowed to see it (S3 mode: 404, the bucket serves).
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media_access.serve, name="media"),
 ]
+
+if settings.MIXORA_MODE == "local":
+    # The local mode's mail catcher; no other settings have it.
+    urlpatterns += dev_mail.urlpatterns

@@ -22,6 +22,8 @@ class TargetInput:
     account_id: int
     caption: str = ""
     options: dict[str, Any] = field(default_factory=dict)
+    # This account's own media, replacing the shared set for it; None: the shared set.
+    media_ids: list[int] | None = None
 
 
 @dataclass
@@ -36,6 +38,15 @@ def media_facts(media: list[Media]) -> list[validation.MediaFacts]:
     return [validation.MediaFacts(m.kind, m.content_type, m.size, m.duration) for m in media]
 
 
+def media_ids_for(data: PostInput, target: TargetInput) -> list[int]:
+    """The media one account receives from the composer's input: its own, or the shared."""
+    return data.media_ids if target.media_ids is None else target.media_ids
+
+
+def _all_media_ids(data: PostInput) -> list[int]:
+    return data.media_ids + [i for t in data.targets for i in t.media_ids or []]
+
+
 def check_post(
     workspace: Workspace, data: PostInput
 ) -> list[tuple[ConnectedAccount, validation.Check]]:
@@ -47,15 +58,16 @@ def check_post(
         )
     }
     media_by_id = {
-        m.pk: m for m in Media.objects.filter(workspace=workspace, pk__in=data.media_ids)
+        m.pk: m for m in Media.objects.filter(workspace=workspace, pk__in=_all_media_ids(data))
     }
-    facts = media_facts([media_by_id[i] for i in data.media_ids if i in media_by_id])
     results = []
     for target in data.targets:
         account = accounts.get(target.account_id)
         if account is None:
             continue
         text = target.caption or data.text
+        ids = media_ids_for(data, target)
+        facts = media_facts([media_by_id[i] for i in ids if i in media_by_id])
         results.append(
             (account, validation.check_target(account.platform, text, facts, target.options))
         )
@@ -65,9 +77,25 @@ def check_post(
 def _content_of(post: Post) -> tuple:
     return (
         post.text,
-        list(post.attachments.values_list("media_id", flat=True)),
-        sorted(post.targets.values_list("account_id", "caption", "options")),
+        sorted(post.attachments.values_list("account_id", "position", "media_id"), key=str),
+        sorted(post.targets.values_list("account_id", "caption", "options", "own_media")),
         post.scheduled_at,
+    )
+
+
+def _replace_media(post: Post, account_id: int | None, wanted: list[int]) -> None:
+    """Make one set (the shared one, or an account's own) exactly `wanted`, in order."""
+    current = list(post.attachments.filter(account_id=account_id).order_by("position"))
+    if [a.media_id for a in current] == wanted:
+        return
+    # Publishing copies of the old attachments go with them (privacy policy §6).
+    for attachment in current:
+        if attachment.payload:
+            attachment.payload.delete(save=False)
+    post.attachments.filter(account_id=account_id).delete()
+    PostMedia.objects.bulk_create(
+        PostMedia(post=post, account_id=account_id, media_id=media_id, position=i)
+        for i, media_id in enumerate(wanted)
     )
 
 
@@ -99,36 +127,36 @@ def save(
     )
     if len(accounts) != len({t.account_id for t in data.targets}):
         raise UserFacingError("One of the chosen accounts is not connected to this workspace.")
-    media = list(Media.objects.filter(workspace=workspace, pk__in=data.media_ids))
-    if len(media) != len(set(data.media_ids)):
+    chosen = set(_all_media_ids(data))
+    if Media.objects.filter(workspace=workspace, pk__in=chosen).count() != len(chosen):
         raise UserFacingError("One of the chosen files is not in this workspace's library.")
 
     post.text = data.text
     post.scheduled_at = data.scheduled_at
     post.save()
-    wanted_media = list(dict.fromkeys(data.media_ids))
-    current = list(post.attachments.order_by("position"))
-    if [a.media_id for a in current] != wanted_media:
-        # Publishing copies of the old attachments go with them (privacy policy §6).
-        for attachment in current:
-            if attachment.payload:
-                attachment.payload.delete(save=False)
-        post.attachments.all().delete()
-        PostMedia.objects.bulk_create(
-            PostMedia(post=post, media_id=media_id, position=i)
-            for i, media_id in enumerate(wanted_media)
-        )
+    _replace_media(post, None, list(dict.fromkeys(data.media_ids)))
     wanted = {t.account_id: t for t in data.targets}
     post.targets.exclude(account_id__in=wanted).delete()
     existing = {t.account_id: t for t in post.targets.all()}
     for account_id, target in wanted.items():
+        own_media = target.media_ids is not None
         row = existing.get(account_id)
         if row is None:
             PostTarget.objects.create(
-                post=post, account_id=account_id, caption=target.caption, options=target.options
+                post=post,
+                account_id=account_id,
+                caption=target.caption,
+                options=target.options,
+                own_media=own_media,
             )
         else:  # only what the composer owns; the publisher's fields stay as they are
-            row.caption, row.options = target.caption, target.options
-            row.save(update_fields=["caption", "options"])
+            row.caption, row.options, row.own_media = target.caption, target.options, own_media
+            row.save(update_fields=["caption", "options", "own_media"])
+        _replace_media(post, account_id, list(dict.fromkeys(target.media_ids or [])))
+    # The own media of accounts no longer chosen go with them, copies too.
+    for attachment in post.attachments.exclude(account_id=None).exclude(account_id__in=wanted):
+        if attachment.payload:
+            attachment.payload.delete(save=False)
+        attachment.delete()
     changed = before is None or _content_of(post) != before
     return post, changed

@@ -229,10 +229,12 @@ class MediaUse:
 
 def _problems_without(post: Post, media: Media) -> list[str]:
     """What would stop the post being published once `media` is no longer attached."""
-    remaining = [a.media for a in post.attachments.all() if a.media_id != media.pk]
-    facts = composer.media_facts(remaining)
     problems = []
     for target in post.targets.all():
+        remaining = [
+            a.media for a in target.attachments.select_related("media") if a.media_id != media.pk
+        ]
+        facts = composer.media_facts(remaining)
         check = composer.validation.check_target(
             target.account.platform, target.text, facts, target.options
         )

@@ -12,6 +12,7 @@ from mixora.errors import UserFacingError
 
 from .composer import PostInput, TargetInput
 from .models import Media, Post
+from .schedule_rules import require_future
 from .timezones import to_local, to_utc
 
 
@@ -66,12 +67,13 @@ class ComposerForm(forms.Form):
 
     def clean_scheduled_local(self) -> datetime | None:
         local = self.cleaned_data.get("scheduled_local")
-        if local is None:
-            return None
+        if local is None or self.data.get("action") in ("queue", "now"):
+            return None  # the next free slot or now is the time, not the field
         try:
-            self.cleaned_data["scheduled_at"] = to_utc(
-                local.replace(tzinfo=None), self.workspace.timezone
-            )
+            # A time that has passed is refused before anything is saved, whatever the action.
+            when = to_utc(local.replace(tzinfo=None), self.workspace.timezone)
+            require_future(when, tz=self.workspace.timezone)
+            self.cleaned_data["scheduled_at"] = when
         except UserFacingError as exc:
             raise forms.ValidationError(str(exc)) from None
         return local
@@ -88,13 +90,26 @@ class ComposerForm(forms.Form):
         )
 
 
+def own_media_ids(data: Any, account_id: int) -> list[int] | None:
+    """The account's own media when "Use different media here" is ticked, else None (the
+    shared set). Files outside the library are refused when saving, not dropped."""
+    if not data.get(f"own_media_{account_id}"):
+        return None
+    return [int(pk) for pk in data.getlist(f"media_{account_id}") if pk.isdigit()]
+
+
 def target_inputs(data: Any, accounts: list[ConnectedAccount]) -> list[TargetInput]:
     targets = []
     for account in accounts:
         key = account.pk
         options = network_for(account).composer_options(data, account)
         targets.append(
-            TargetInput(account.pk, data.get(f"caption_{key}", "").strip()[:63206], options)
+            TargetInput(
+                account.pk,
+                data.get(f"caption_{key}", "").strip()[:63206],
+                options,
+                own_media_ids(data, key),
+            )
         )
     return targets
 
@@ -109,7 +124,7 @@ def initial_for(post: Post) -> dict[str, Any]:
     return {
         "text": post.text,
         "accounts": [t.account_id for t in post.targets.all()],
-        "media": list(post.attachments.values_list("media_id", flat=True)),
+        "media": list(post.attachments.filter(account=None).values_list("media_id", flat=True)),
         "scheduled_local": local,
     }
 

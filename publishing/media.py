@@ -25,6 +25,10 @@ MAX_IMAGE_BYTES = 8 * 1024 * 1024
 MAX_VIDEO_BYTES = 1024 * 1024 * 1024
 MAX_IMAGE_PIXELS = 8192
 THUMBNAIL_SIZE = (480, 480)
+# A video's frame comes from the uploader's browser (there is no video decoder on the server):
+# a small JPEG or PNG, re-encoded here so only pixels are kept.
+MAX_FRAME_BYTES = 2 * 1024 * 1024
+MAX_FRAME_PIXELS = 4096
 
 
 def _image_facts(stream: IO[bytes]) -> dict | None:
@@ -89,8 +93,26 @@ def _thumbnail(stream: IO[bytes]) -> ContentFile:
     return ContentFile(out.getvalue(), name="thumb.jpg")
 
 
-def ingest(workspace: Workspace, user: User, upload: UploadedFile) -> Media:
-    """Check an upload by its content and store it; a refusal raises UserFacingError."""
+def _frame_thumbnail(frame: UploadedFile | None) -> ContentFile | None:
+    """The browser's still of a video as our own JPEG, or None when it is not a small image
+    (the tile then shows the video itself)."""
+    if frame is None or frame.size > MAX_FRAME_BYTES:
+        return None
+    stream = frame.file
+    stream.seek(0)
+    facts = _image_facts(stream)
+    if facts is None or facts["content_type"] not in {"image/jpeg", "image/png"}:
+        return None
+    if max(facts["width"], facts["height"]) > MAX_FRAME_PIXELS:
+        return None
+    return _thumbnail(stream)
+
+
+def ingest(
+    workspace: Workspace, user: User, upload: UploadedFile, frame: UploadedFile | None = None
+) -> Media:
+    """Check an upload by its content and store it; a refusal raises UserFacingError. `frame`
+    is an optional still of a video, drawn by the uploader's browser."""
     stream = upload.file
     stream.seek(0)
     facts = _image_facts(stream) or _video_facts(stream)
@@ -118,5 +140,7 @@ def ingest(workspace: Workspace, user: User, upload: UploadedFile) -> Media:
         media.file.save(f"upload.{extension}", upload, save=False)
         if media.kind == Media.Kind.IMAGE:
             media.thumbnail.save("thumb.jpg", _thumbnail(stream), save=False)
+        elif still := _frame_thumbnail(frame):
+            media.thumbnail.save("thumb.jpg", still, save=False)
         media.save()
     return media

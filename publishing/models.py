@@ -94,7 +94,17 @@ class Post(models.Model):
 
 
 class PostMedia(models.Model):
+    """A file attached to a post: to its shared set (no account), or to one account's own set,
+    which that account receives instead of the shared one (`PostTarget.attachments`)."""
+
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
+    account = models.ForeignKey(
+        "connections.ConnectedAccount",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     media = models.ForeignKey(Media, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField(default=0)
     # The copy made for publishing (privacy policy §6: deleted once posted or expired).
@@ -103,7 +113,16 @@ class PostMedia(models.Model):
     class Meta:
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["post", "position"], name="post_media_position")
+            models.UniqueConstraint(
+                fields=["post", "position"],
+                condition=models.Q(account__isnull=True),
+                name="post_media_position",
+            ),
+            models.UniqueConstraint(
+                fields=["post", "account", "position"],
+                condition=models.Q(account__isnull=False),
+                name="post_account_media_position",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -145,6 +164,9 @@ class PostTarget(models.Model):
     platform_post_id = models.CharField(max_length=200, blank=True)
     permalink = models.URLField(max_length=500, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # This account receives its own media (PostMedia rows with its account; none means no
+    # media at all) instead of the post's shared set.
+    own_media = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -158,6 +180,14 @@ class PostTarget(models.Model):
     @property
     def text(self) -> str:
         return self.caption or self.post.text
+
+    @property
+    def attachments(self) -> models.QuerySet[PostMedia]:
+        """The media this account receives, in order: its own set, or the shared one. Every
+        reader of one account's media (checks, publisher, review, post page) goes through it."""
+        return PostMedia.objects.filter(
+            post_id=self.post_id, account_id=self.account_id if self.own_media else None
+        )
 
 
 class PostComment(models.Model):
@@ -247,3 +277,17 @@ class PostingSlot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.time:%H:%M}"
+
+
+class QueuePause(models.Model):
+    """An account whose queue is paused: while this row exists the dispatcher leaves the
+    account's due targets waiting (SCHEDULED); deleting it resumes, and the ones that came due
+    meanwhile go out on the next run (as after a plan pause), unless they expire first."""
+
+    account = models.OneToOneField(
+        "connections.ConnectedAccount", on_delete=models.CASCADE, related_name="queue_pause"
+    )
+    paused_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.account} paused"

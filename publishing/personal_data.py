@@ -48,12 +48,18 @@ def _post(post: Post) -> dict[str, Any]:
         "approved_at": post.approved_at,
         "created_at": post.created_at,
         "updated_at": post.updated_at,
-        "media_ids": [attachment.media_id for attachment in post.attachments.all()],
+        "media_ids": [a.media_id for a in post.attachments.all() if a.account_id is None],
         "accounts": [
             {
                 "platform": target.account.platform,
                 "account_name": target.account.display_name,
                 "caption": target.caption,
+                # Its own media instead of the shared media_ids (null: the shared ones).
+                "own_media_ids": [
+                    a.media_id for a in post.attachments.all() if a.account_id == target.account_id
+                ]
+                if target.own_media
+                else None,
                 "state": target.state,
                 "published_at": target.published_at,
                 "permalink": target.permalink,
@@ -77,7 +83,8 @@ def posts(user: User, files: FileSink) -> Section:
         "posts.json",
         "Posts you wrote: their text, stage (draft, in review, scheduled, published...), "
         "schedule, the accounts they were for with each caption, and links to them once "
-        "published. media_ids point at media.json.",
+        "published. media_ids (and an account's own_media_ids, which replace them there) "
+        "point at media.json.",
         {"posts": (_post(p) for p in authored.iterator(chunk_size=500))},
     )
 

@@ -31,7 +31,7 @@ from connections.platforms.registry import connector_for
 from mixora import limits
 from notifications.models import Notification
 
-from .models import Post, PostTarget
+from .models import Post, PostTarget, QueuePause
 from .payloads import settle
 from .states import move
 
@@ -62,8 +62,9 @@ def dispatch_due(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> i
     due = PostTarget.objects.filter(
         state=S.SCHEDULED, due_at__lte=now, post__stage=Post.Stage.SCHEDULED
     ).exclude(account__status=ConnectedAccount.Status.PAUSED)
-    # Paused publishing (a read-only workspace, a paused account) leaves targets SCHEDULED and
-    # due: they go out on the first run after the pause ends.
+    due = due.exclude(account__queue_pause__isnull=False)  # a paused queue (publishing.queue)
+    # Paused publishing (a read-only workspace, a paused account or queue) leaves targets
+    # SCHEDULED and due: they go out on the first run after the pause ends.
     due = due.exclude(post__workspace__in=paused_workspaces(due))
     while True:
         with transaction.atomic():
@@ -139,9 +140,10 @@ class _Checkpoint:
         PostTarget.objects.filter(pk=self.target.pk).update(checkpoint=self.data)
 
 
-def _media_items(post: Post) -> tuple[MediaItem, ...]:
+def _media_items(target: PostTarget) -> tuple[MediaItem, ...]:
+    """The media this target's account receives (its own set, or the post's shared one)."""
     items = []
-    for attachment in post.attachments.select_related("media"):
+    for attachment in target.attachments.select_related("media"):
         name = attachment.payload.name or attachment.media.file.name
         items.append(
             MediaItem(
@@ -171,7 +173,7 @@ def request_for(target: PostTarget) -> PublishRequest:
     )
     return PublishRequest(
         text=target.text,
-        media=_media_items(target.post),
+        media=_media_items(target),
         options=dict(target.options),
         known_ids=frozenset(recorded.values_list("platform_post_id", flat=True)),
     )
@@ -191,8 +193,10 @@ def publish_one(target_id: int) -> str:
         move(target.pk, S.DRAFT, only_from=[S.PUBLISHING], due_at=None)
         return "unscheduled"
     account = target.account
-    if account.status == ConnectedAccount.Status.PAUSED or publishing_paused(
-        target.post.workspace
+    if (
+        account.status == ConnectedAccount.Status.PAUSED
+        or publishing_paused(target.post.workspace)
+        or QueuePause.objects.filter(account=account).exists()
     ):  # paused since it was claimed: back to waiting, as it was
         move(target.pk, S.SCHEDULED, only_from=[S.PUBLISHING], attempts=F("attempts") - 1)
         return "paused"

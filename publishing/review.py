@@ -21,24 +21,24 @@ from connections.models import ConnectedAccount
 from connections.platforms.registry import network_for
 
 from . import review_diff
-from .models import Post, PostTarget, ReviewSubmission
+from .models import Media, Post, PostTarget, ReviewSubmission
 
 
 def content_version(post: Post) -> str:
-    """A digest of everything a decision covers: text, time, each account's caption and
-    options, and the media in order."""
+    """A digest of everything a decision covers: text, time, each account's caption,
+    options and media (shared or its own), and the media in order."""
     content = {
         "text": post.text,
         "scheduled_at": post.scheduled_at.isoformat() if post.scheduled_at else None,
         "targets": [
-            [account_id, caption, options]
-            for account_id, caption, options in post.targets.order_by("account_id").values_list(
-                "account_id", "caption", "options"
+            list(row)
+            for row in post.targets.order_by("account_id").values_list(
+                "account_id", "caption", "options", "own_media"
             )
         ],
         "media": list(
-            post.attachments.order_by("position", "id").values_list(
-                "media_id", "media__size", "media__file"
+            post.attachments.order_by("account_id", "position", "id").values_list(
+                "account_id", "media_id", "media__size", "media__file"
             )
         ),
     }
@@ -55,6 +55,8 @@ class Receives:
     text: str
     own_caption: bool
     options: list[tuple[str, str]]
+    media: list[Media]
+    own_media: bool
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ def _receives(post: Post, targets: list[PostTarget]) -> list[Receives]:
             text=target.caption or post.text,
             own_caption=bool(target.caption),
             options=network_for(target.account).describe_options(target.options),
+            media=[a.media for a in target.attachments.select_related("media")],
+            own_media=target.own_media,
         )
         for target in targets
     ]
@@ -111,14 +115,16 @@ def snapshot(post: Post, receives: list[Receives]) -> dict[str, Any]:
                 "text": r.text,
                 "own_caption": r.own_caption,
                 "options": [[label, value] for label, value in r.options],
+                "own_media": r.own_media,
+                "media": [{"id": m.pk, "name": m.name} for m in r.media],
             }
             for r in receives
         ],
         "media": [
             {"id": media_id, "name": name}
-            for media_id, name in post.attachments.order_by("position", "id").values_list(
-                "media_id", "media__name"
-            )
+            for media_id, name in post.attachments.filter(account=None)
+            .order_by("position", "id")
+            .values_list("media_id", "media__name")
         ],
     }
 

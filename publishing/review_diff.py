@@ -2,12 +2,15 @@
 
 Plain data in, plain data out: the review box renders it. A snapshot is
 `{"scheduled_at": iso or None, "accounts": [{"account", "name", "network", "platform",
-"text", "own_caption", "options": [[label, value], ...]}], "media": [{"id", "name"}]}`."""
+"text", "own_caption", "options": [[label, value], ...], "own_media", "media": [{"id",
+"name"}]}], "media": [{"id", "name"}]}`: top-level "media" is the shared set, each account's
+"media" what it receives (snapshots from before per-account media lack both account keys:
+the account received the shared set)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from difflib import SequenceMatcher
 from typing import Any, Literal
@@ -101,6 +104,17 @@ class OptionsChange:
 
 
 @dataclass(frozen=True)
+class AccountMediaChange:
+    """What one account receives changed through its own media (set, changed or dropped)."""
+
+    account: AccountRef
+    added: list[str]
+    removed: list[str]
+    reordered: bool
+    own: bool  # it now has its own media (False: back to the shared media)
+
+
+@dataclass(frozen=True)
 class Changes:
     scheduled: tuple[datetime | None, datetime | None] | None  # (old, new) when it moved
     media_added: list[str]
@@ -110,6 +124,7 @@ class Changes:
     accounts_removed: list[AccountRef]
     captions: list[CaptionChange]
     options: list[OptionsChange]
+    account_media: list[AccountMediaChange] = field(default_factory=list)
 
     @property
     def any(self) -> bool:
@@ -122,6 +137,7 @@ class Changes:
             or self.accounts_removed
             or self.captions
             or self.options
+            or self.account_media
         )
 
 
@@ -140,6 +156,37 @@ def option_changes(old: list[list[str]], new: list[list[str]]) -> tuple[OptionCh
     )
 
 
+def _received(account: dict[str, Any], snapshot: dict[str, Any]) -> list[dict[str, Any]]:
+    return account["media"] if account.get("own_media") else snapshot["media"]
+
+
+def _media_names(
+    old: list[dict[str, Any]], new: list[dict[str, Any]]
+) -> tuple[list[str], list[str], bool]:
+    """(added, removed, reordered) from one media list to another."""
+    old_ids, new_ids = [m["id"] for m in old], [m["id"] for m in new]
+    names = {m["id"]: m["name"] for m in old + new}
+    return (
+        [names[i] for i in new_ids if i not in old_ids],
+        [names[i] for i in old_ids if i not in new_ids],
+        set(old_ids) == set(new_ids) and old_ids != new_ids and len(old_ids) > 1,
+    )
+
+
+def _account_media(
+    old: dict[str, Any], new: dict[str, Any], then: dict[str, Any], now: dict[str, Any]
+) -> AccountMediaChange | None:
+    """The account's media change where its own media are involved (a change of the shared
+    set alone is reported once, for everyone on it)."""
+    if not (then.get("own_media") or now.get("own_media")):
+        return None
+    was, will = _received(then, old), _received(now, new)
+    if [m["id"] for m in was] == [m["id"] for m in will]:
+        return None
+    added, removed, reordered = _media_names(was, will)
+    return AccountMediaChange(_ref(now), added, removed, reordered, bool(now.get("own_media")))
+
+
 def _when(value: str | None) -> datetime | None:
     # To the minute: the precision people choose a time in and see it at.
     return datetime.fromisoformat(value).replace(second=0, microsecond=0) if value else None
@@ -152,6 +199,7 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Changes:
 
     captions: dict[tuple[str, str], list[AccountRef]] = {}
     options = []
+    account_media = []
     for account_id, now in after.items():
         then = before.get(account_id)
         if then is None:
@@ -160,18 +208,16 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Changes:
             captions.setdefault((then["text"], now["text"]), []).append(_ref(now))
         if changed := option_changes(then["options"], now["options"]):
             options.append(OptionsChange(_ref(now), changed))
+        if media := _account_media(old, new, then, now):
+            account_media.append(media)
 
-    old_media = [m["id"] for m in old["media"]]
-    new_media = [m["id"] for m in new["media"]]
-    names = {m["id"]: m["name"] for m in old["media"] + new["media"]}
+    media_added, media_removed, media_reordered = _media_names(old["media"], new["media"])
     old_time, new_time = _when(old["scheduled_at"]), _when(new["scheduled_at"])
     return Changes(
         scheduled=(old_time, new_time) if old_time != new_time else None,
-        media_added=[names[i] for i in new_media if i not in old_media],
-        media_removed=[names[i] for i in old_media if i not in new_media],
-        media_reordered=(
-            set(old_media) == set(new_media) and old_media != new_media and len(old_media) > 1
-        ),
+        media_added=media_added,
+        media_removed=media_removed,
+        media_reordered=media_reordered,
         accounts_added=[_ref(a) for i, a in after.items() if i not in before],
         accounts_removed=[_ref(a) for i, a in before.items() if i not in after],
         captions=[
@@ -179,4 +225,5 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Changes:
             for (was, now), accounts in captions.items()
         ],
         options=options,
+        account_media=account_media,
     )

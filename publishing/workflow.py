@@ -20,6 +20,7 @@ from .limits import month_bounds_utc, scheduled_in_month
 from .models import Post, PostComment, PostTarget, ReviewDecision, payload_path
 from .payloads import delete_payload
 from .review import content_version, record_submission
+from .schedule_rules import local_label, require_future
 from .states import EDITABLE, move
 
 S = PostTarget.State
@@ -42,9 +43,9 @@ def problems_of(post: Post) -> list[str]:
     targets = list(post.targets.select_related("account"))
     if not targets:
         return ["Choose at least one account to publish to."]
-    facts = composer.media_facts([a.media for a in post.attachments.select_related("media")])
     found = []
     for target in targets:
+        facts = composer.media_facts([a.media for a in target.attachments.select_related("media")])
         check = composer.validation.check_target(
             target.account.platform, target.text, facts, target.options
         )
@@ -76,8 +77,12 @@ def _require_room(post: Post) -> None:
 
 
 def _snapshot_payload(post: Post) -> None:
-    """Copy each attached file for publishing; the copies go once the post is out."""
-    for attachment in post.attachments.select_related("media"):
+    """Copy each file some account will publish (the shared set and each account's own);
+    the copies go once the post is out."""
+    used = set()
+    for target in post.targets.all():
+        used.update(target.attachments.values_list("pk", flat=True))
+    for attachment in post.attachments.filter(pk__in=used).select_related("media"):
         if attachment.payload:
             continue
         media = attachment.media
@@ -89,15 +94,36 @@ def _snapshot_payload(post: Post) -> None:
         attachment.save(update_fields=["payload"])
 
 
-@transaction.atomic
-def schedule(post: Post, actor: Membership, *, via_approval: bool = False) -> Post:
-    """Put the post's targets on the schedule. Only `approve` may do this for someone who
-    cannot skip review."""
+def _require_may_schedule(post: Post, actor: Membership, via_approval: bool) -> None:
     if post.stage in (Post.Stage.PUBLISHED, Post.Stage.EXPIRED):
         raise UserFacingError("This post is already published or expired.")
     if not (via_approval or may_skip_review(actor)):
         raise UserFacingError("This workspace requires approval: submit the post for review.")
+
+
+@transaction.atomic
+def schedule(post: Post, actor: Membership, *, via_approval: bool = False) -> Post:
+    """Put the post's targets on the schedule at its time, which must still be ahead. Only
+    `approve` may do this for someone who cannot skip review."""
+    _require_may_schedule(post, actor, via_approval)
     _require_publishable(post)
+    require_future(post.scheduled_at, tz=post.workspace.timezone)
+    return _put_on_schedule(post)
+
+
+@transaction.atomic
+def post_now(post: Post, actor: Membership) -> Post:
+    """Publish as soon as the publisher next looks: the post's time becomes now. Nobody
+    bypasses review with it: someone who must get approval submits the post with a time
+    instead (an approver's approval schedules it)."""
+    _require_may_schedule(post, actor, via_approval=False)
+    post.scheduled_at = timezone.now()
+    post.save(update_fields=["scheduled_at", "updated_at"])
+    _require_publishable(post)
+    return _put_on_schedule(post)
+
+
+def _put_on_schedule(post: Post) -> Post:
     _require_room(post)
     _snapshot_payload(post)
     # Already scheduled targets take the new time; the others become scheduled.
@@ -116,6 +142,7 @@ def submit(post: Post, actor: Membership) -> Post:
             f"This post is {post.get_stage_display().lower()}: only drafts go to review."
         )
     _require_publishable(post)
+    require_future(post.scheduled_at, tz=post.workspace.timezone)
     post.stage = Post.Stage.IN_REVIEW
     post.save(update_fields=["stage", "updated_at"])
     ReviewDecision.objects.create(post=post, kind=ReviewDecision.Kind.SUBMITTED, actor=actor.user)
@@ -150,6 +177,13 @@ def approve(
         raise UserFacingError("Only a post in review can be approved.")
     _require_as_seen(post, seen_version)
     _require_publishable(post)
+    if post.scheduled_at <= timezone.now():
+        # Approving would publish at once, which nobody chose: the author picks a new time.
+        when = local_label(post.scheduled_at, post.workspace.timezone)
+        raise UserFacingError(
+            f"Nothing was approved: its time ({when}) passed while it waited for review. "
+            "Send it back asking for a new time."
+        )
     post.approved_by, post.approved_at = actor.user, timezone.now()
     post.save(update_fields=["approved_by", "approved_at", "updated_at"])
     ReviewDecision.objects.create(

@@ -62,8 +62,9 @@ def main() -> int:
             "-A",
             "mixora",
             "beat",
+            # At INFO, beat prints a line for every task it sends: the dispatcher's, every second.
             "-l",
-            "info",
+            "warning",
             "-s",
             str(Path(os.environ.get("MIXORA_VAR_DIR") or ROOT / "var") / "celerybeat-schedule"),
         ],
@@ -76,7 +77,8 @@ def main() -> int:
     }
     print(
         f"\nMixora is starting at http://127.0.0.1:{port}, the platform emulator at "
-        f"http://127.0.0.1:{emulator_port}  (Ctrl-C stops everything)\n",
+        f"http://127.0.0.1:{emulator_port}  (Ctrl-C stops everything)\n"
+        f"Emails it sends: printed here, and listed at http://127.0.0.1:{port}/_dev/mail/\n",
         flush=True,
     )
 

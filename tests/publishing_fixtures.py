@@ -3,7 +3,7 @@ real media uploads, and scheduled posts. Shared by tests/publishing and tests/br
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from connections.models import ConnectedAccount
 from publishing import composer, media, workflow
-from publishing.models import Post
+from publishing.models import Post, PostTarget
 from publishing.sample_media import image_bytes, mp4_bytes
 from tests.factories import MembershipFactory, WorkspaceFactory
 
@@ -81,20 +81,32 @@ def upload(workspace, owner):
     return make
 
 
+def make_due(post: Post, when: datetime) -> Post:
+    """Time passes: the post, scheduled legitimately in the future, is now due at `when`."""
+    post.targets.filter(state=PostTarget.State.SCHEDULED).update(due_at=when)
+    Post.objects.filter(pk=post.pk).update(scheduled_at=when)
+    post.refresh_from_db()
+    return post
+
+
 @pytest.fixture
 def scheduled_post(workspace, owner):
-    """scheduled_post(accounts, text, media=(), options={account_pk: {...}}) -> a post whose
-    targets are due now."""
+    """scheduled_post(accounts, text, media=(), options={account_pk: {...}}, when=None) -> a post
+    scheduled at `when`, by default due now. A time that has passed is reached the way it
+    happens in life: the post is scheduled an hour ahead, then time passes (`make_due`)."""
 
     def make(accounts, text, media_items=(), options=None, when=None) -> Post:
         options = options or {}
+        due = when or timezone.now() - timedelta(seconds=1)
+        ahead = due > timezone.now()
         data = composer.PostInput(
             text=text,
             media_ids=[m.pk for m in media_items],
             targets=[composer.TargetInput(a.pk, "", options.get(a.pk, {})) for a in accounts],
-            scheduled_at=when or timezone.now() - timedelta(seconds=1),
+            scheduled_at=due if ahead else timezone.now() + timedelta(hours=1),
         )
         post, _ = composer.save(workspace, owner.user, data)
-        return workflow.schedule(post, owner)
+        post = workflow.schedule(post, owner)
+        return post if ahead else make_due(post, due)
 
     return make

@@ -9,22 +9,9 @@ from django.views.decorators.http import require_safe
 from audit.models import AuditEvent
 
 from ..forms import WorkspaceSettingsForm
-from ..roles import ROLE_DESCRIPTIONS, Capability
+from ..roles import Capability
 from ..tenancy import WorkspaceRequest, workspace_view
 from ..workspaces import update_workspace
-
-
-@workspace_view()
-@require_safe
-def dashboard(request: WorkspaceRequest) -> HttpResponse:
-    workspace = request.workspace
-    context = {
-        "member_count": workspace.memberships.count(),
-        "pending_invitations": workspace.invitations.filter(accepted_at__isnull=True).count(),
-        "role_description": ROLE_DESCRIPTIONS[request.membership.role],
-        "connected_count": workspace.connected_accounts.count(),
-    }
-    return render(request, "accounts/dashboard.html", context)
 
 
 @workspace_view(Capability.MANAGE_SETTINGS)

@@ -178,6 +178,10 @@ class Network:
     # The composer: the per-account options block (a template under templates/platforms/).
     options_template: str = ""
     caption_label: str = "Caption"
+    # The composer's preview: a template under templates/platforms/previews/ drawing the post
+    # as this network shows it, and where its feed folds a long text behind "more" (0: never).
+    preview_template: str = "platforms/previews/generic.html"
+    preview_fold: int = 0
     # The inbox: how replies are counted, and whether comments arrive by polling.
     polls_inbox: bool = False
     # The emulator's name for this network's inbound side (local mode's "Simulate customers").
@@ -211,6 +215,16 @@ class Network:
     def composer_context(self, account: ConnectedAccount) -> dict[str, Any]:
         """Extra values the options template shows (e.g. the creator's allowed privacy)."""
         return {}
+
+    def preview_text(self, text: str) -> tuple[str, bool]:
+        """The text the feed shows before its "more" link, and whether any is folded away."""
+        if not self.preview_fold or len(text) <= self.preview_fold:
+            return text, False
+        cut = text[: self.preview_fold]
+        # The feeds break between words; a word longer than the whole fold is cut as it is.
+        if " " in cut and not text[self.preview_fold].isspace():
+            cut = cut.rsplit(" ", 1)[0]
+        return cut.rstrip(), True
 
     # The inbox ------------------------------------------------------------------------
     def inbox_features(self, account: ConnectedAccount) -> list[Feature]:

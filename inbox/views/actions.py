@@ -1,12 +1,15 @@
-"""What the team does to a conversation: reply, note, assign, status, labels, delete."""
+"""What the team does to a conversation: reply, note, assign, status, done (and undo),
+labels, delete."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Capability
@@ -16,11 +19,11 @@ from audit.models import AuditAction
 from audit.trail import record
 from mixora.errors import UserFacingError
 
-from .. import replies, retention, suggestions, triage
+from .. import queries, replies, retention, suggestions, triage
 from ..forms import NoteForm, ReplyForm, StatusForm
 from ..models import Conversation, Message
 from .gate import inbox_view
-from .pages import parse_local, render_conversation
+from .pages import UNDO_SESSION_KEY, filters_from, parse_local, render_conversation
 
 
 def _conversation(request: WorkspaceRequest, pk: int) -> Conversation:
@@ -115,8 +118,77 @@ def status(request: WorkspaceRequest, pk: int) -> HttpResponse:
 @inbox_view(Capability.INBOX_REPLY)
 @require_POST
 def labels(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    ids = [int(v) for v in request.POST.getlist("labels") if v.isdigit()]
-    return _act(request, pk, lambda c: triage.set_labels(c, ids), "Labels saved.")
+    def ids(name: str) -> list[int]:
+        return [int(v) for v in request.POST.getlist(name) if v.isdigit()]
+
+    new_name = request.POST.get("new_label", "")
+    return _act(
+        request,
+        pk,
+        lambda c: triage.change_labels(c, ids("shown"), ids("labels"), new_name),
+        "Labels saved.",
+    )
+
+
+def _list_query(raw: str) -> QueryDict:
+    """The conversation list's query string a form carried, as the list reads it."""
+    query = QueryDict(raw[:2000], mutable=True)
+    for name in ("offset", "since", "selected", "all", "done"):
+        query.pop(name, None)
+    return query
+
+
+def _to(name: str, slug: str, query: QueryDict, *args: object, **extra: str) -> HttpResponse:
+    query = query.copy()
+    query.update(extra)
+    return redirect(f"{reverse(name, args=[slug, *args])}?{query.urlencode()}")
+
+
+@inbox_view(Capability.INBOX_REPLY)
+@require_POST
+def done(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """One click: mark it done, offer to undo, and go on to the next conversation of the list
+    (when it was the open one; otherwise stay where the person was)."""
+    conversation = _conversation(request, pk)
+    query = _list_query(request.POST.get("query", ""))
+    following = queries.next_after(
+        request.workspace, request.user, filters_from(query), conversation
+    )
+    before = triage.resolve(conversation)
+    request.session[UNDO_SESSION_KEY] = {
+        "conversation_id": before.conversation_id,
+        "status": before.status,
+        "snoozed_until": before.snoozed_until.isoformat() if before.snoozed_until else None,
+    }
+    slug, opened = request.workspace.slug, request.POST.get("open", "")
+    if opened.isdigit() and int(opened) != conversation.pk:
+        return _to("inbox_conversation", slug, query, int(opened), done=str(pk))
+    if opened and following is not None:
+        return _to("inbox_conversation", slug, query, following.pk, done=str(pk))
+    return _to("inbox", slug, query, done=str(pk))
+
+
+@inbox_view(Capability.INBOX_REPLY)
+@require_POST
+def undo_done(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    conversation = _conversation(request, pk)
+    offer = request.session.get(UNDO_SESSION_KEY) or {}
+    try:
+        if offer.get("conversation_id") != conversation.pk:
+            raise UserFacingError("Nothing to undo for this conversation.")
+        until = offer["snoozed_until"]
+        before = triage.Resolved(
+            conversation.pk, offer["status"], datetime.fromisoformat(until) if until else None
+        )
+        triage.undo_resolve(conversation, before)
+    except UserFacingError as exc:
+        messages.error(request, str(exc))
+    else:
+        del request.session[UNDO_SESSION_KEY]
+        label = dict(Conversation.Status.choices)[before.status].lower()
+        messages.success(request, f"Undone: back to {label}.")
+    query = _list_query(request.POST.get("query", ""))
+    return _to("inbox_conversation", request.workspace.slug, query, conversation.pk)
 
 
 @inbox_view(Capability.VIEW)

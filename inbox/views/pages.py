@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -17,15 +17,15 @@ from accounts.roles import Capability, role_can
 from accounts.tenancy import WorkspaceRequest
 from connections.platforms import Platform
 
-from .. import access, queries, triage
+from .. import access, queries, saved_replies, triage
 from ..forms import NoteForm, ReplyForm, StatusForm
 from ..models import Conversation
 from ..windows import reply_rule
 from .gate import inbox_view
 
 
-def _filters(request: WorkspaceRequest) -> queries.Filters:
-    get = request.GET
+def filters_from(get: QueryDict) -> queries.Filters:
+    """The list's filters from a query string (the page's, or the one a form carried)."""
     status = get.get("status", "open")
     return queries.Filters(
         account=int(get["account"]) if get.get("account", "").isdigit() else None,
@@ -61,13 +61,14 @@ def _teammates(request: WorkspaceRequest) -> list[Membership]:
 
 
 def _list_context(request: WorkspaceRequest, selected: Conversation | None = None) -> dict:
-    filters = _filters(request)
+    filters = filters_from(request.GET)
     rows, more = _page(request, filters)
     query = request.GET.copy()
     query.pop("offset", None)
     query.pop("since", None)
     query.pop("selected", None)
     query.pop("all", None)
+    query.pop("done", None)
     return {
         "filters": filters,
         "rows": rows,
@@ -76,6 +77,7 @@ def _list_context(request: WorkspaceRequest, selected: Conversation | None = Non
         "query": query.urlencode(),
         "since": timezone.now().isoformat(),
         "selected": selected,
+        "can_reply": request.membership.can(Capability.INBOX_REPLY),
     }
 
 
@@ -91,7 +93,28 @@ def _page_context(request: WorkspaceRequest) -> dict:
         "can_reply": request.membership.can(Capability.INBOX_REPLY),
         "can_manage": request.membership.can(Capability.MANAGE_SETTINGS),
         "emulated": bool(settings.EMULATOR_URL),
+        "undo": undo_offer(request),
     }
+
+
+# The last conversation this person marked done, with what it was before (see actions.done).
+UNDO_SESSION_KEY = "inbox_undo_done"
+
+
+def undo_offer(request: WorkspaceRequest) -> dict | None:
+    """The undo offer for a conversation just marked done, on the page the Done button led to
+    (it carries ?done=<pk>); None anywhere else."""
+    offer = request.session.get(UNDO_SESSION_KEY)
+    if not offer or request.GET.get("done") != str(offer["conversation_id"]):
+        return None
+    # The name is read here rather than kept in the session: a customer's name stays in the
+    # inbox's tables, under its retention.
+    convo = Conversation.objects.filter(
+        workspace=request.workspace, pk=offer["conversation_id"]
+    ).first()
+    if convo is None:
+        return None
+    return {**offer, "name": convo.participant_name or convo.participant_id}
 
 
 @inbox_view()
@@ -164,8 +187,12 @@ def render_conversation(
         "reply_form": reply_form or ReplyForm(),
         "note_form": NoteForm(),
         "status_form": StatusForm(initial={"status": convo.status}),
-        "saved_replies": request.workspace.saved_replies.all(),
-        "label_ids": set(convo.labels.values_list("pk", flat=True)),
+        "saved_replies": [
+            (s.title, saved_replies.fill(s.text, convo, request.user))
+            for s in request.workspace.saved_replies.all()
+        ],
+        "conversation_labels": list(convo.labels.all()),
+        "published_post": queries.published_post(convo),
     }
     return render(request, "inbox/inbox.html", context, status=status)
 

@@ -47,6 +47,9 @@ def content_security_policy(storage: dict) -> dict[str, list[str]]:
         # data: images: the stylesheet's select arrow and allauth's TOTP QR code are data: URIs
         # (an image cannot run script).
         "img-src": [CSP.SELF, "data:", *storage_origins(storage)],
+        # Videos: tiles play a library file's own frame from storage; the uploader's browser
+        # draws a video's still from a blob: URL of the file being uploaded.
+        "media-src": [CSP.SELF, "blob:", *storage_origins(storage)],
         "object-src": [CSP.NONE],
         "base-uri": [CSP.NONE],
         "frame-ancestors": [CSP.NONE],

@@ -76,6 +76,8 @@ if CELERY_BROKER_URL == "filesystem://":  # noqa: F405
         "control_folder": str(_BROKER_DIR / "control"),
         "store_processed": False,
     }
+# Sent emails, kept for the /_dev/mail/ page (mixora/local_mail.py).
+LOCAL_MAIL_DIR = VAR_DIR / "mail"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -86,3 +88,12 @@ os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
 PUBLISH_POLL_INTERVAL = 0.5
 # The emulator retires LinkedIn versions by its clock, as LinkedIn does: speak a current one.
 LINKEDIN_API_VERSION = current_linkedin_version()
+
+# The terminal of `make run`: runserver already prints each request with its status, so
+# django.request keeps only server errors (with their traceback); the worker leaves out the
+# every-second dispatcher's "received"/"succeeded" lines (scripts/run_local.py runs beat at
+# WARNING for the same reason).
+LOGGING["loggers"]["django.request"] = {"level": "ERROR"}  # noqa: F405
+LOGGING["filters"]["routine_tasks"] = {"()": "mixora.log_filters.QuietRoutineTasks"}  # noqa: F405
+for _logger in ("celery.app.trace", "celery.worker.strategy"):
+    LOGGING["loggers"][_logger] = {"filters": ["routine_tasks"]}  # noqa: F405

@@ -1,9 +1,10 @@
 """The content calendar: a month or a week of posts, laid out in the workspace's time zone.
 
-Posts are placed on the local day of their `scheduled_at`; the shown range is computed in
-UTC from local midnights, so a day on which the clocks change is 23 or 25 hours long. The
-page costs a fixed number of queries: the accounts (filter list and validation), the posts,
-their targets with accounts, plus the app shell's own."""
+Posts are placed on the local day of their `scheduled_at` (in the week, in its local hour
+too); the shown range is computed in UTC from local midnights, so a day on which the clocks
+change is 23 or 25 hours long. The page costs a fixed number of queries: the accounts (filter
+list and validation), the paused queues, the posts, their targets with accounts, plus the app
+shell's own. Dragging a post to another slot posts to `move` (publishing.moving's rules)."""
 
 from __future__ import annotations
 
@@ -14,24 +15,32 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib import messages
 from django.db.models import Exists, OuterRef, Prefetch
-from django.http import HttpResponse, QueryDict
-from django.shortcuts import render
+from django.http import HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import Workspace
+from accounts.roles import Capability
 from accounts.tenancy import WorkspaceRequest, workspace_view
 from connections.models import ConnectedAccount
+from mixora.errors import UserFacingError
 
+from .. import moving
 from ..models import Post, PostTarget
-from ..timezones import range_bounds_utc, to_local
+from ..queue import paused_account_ids
+from ..states import EDITABLE
+from ..timezones import range_bounds_utc, to_local, to_utc
 
 MONTH, WEEK = "month", "week"
 MONTH_DAYS = 42  # six Monday-first weeks: always room for the whole month
 EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(2999, 12, 31)
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+DAY_STARTS = 8  # the week grid opens scrolled to 08:00 when no post is earlier
+SLOT_FORMAT = "%Y-%m-%dT%H:%M"  # a local time in links and drops: ?at=, the move's `to`
 
 
 class CalendarForm(forms.Form):
@@ -63,6 +72,9 @@ class CalendarForm(forms.Form):
 class Entry:
     post: Post
     time: str  # HH:MM in the workspace's time zone
+    hour: int  # its local hour, the row of the week grid
+    movable: bool  # nothing of it is publishing or published
+    paused: bool  # one of its accounts' queue is paused
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,25 @@ class Day:
     is_today: bool
     entries: list[Entry]
     url: str  # the week view of this day, with the same filters
+    compose_at: str  # the composer's start time for a "+" on this day ("": not offered)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One hour of one day in the week grid."""
+
+    day: Day
+    hour: int
+    entries: list[Entry]
+    compose_at: str  # the hour's start, local ("" when it has begun or does not exist)
+    now_quarter: int | None  # which quarter of the hour it is now, in the hour holding now
+
+
+@dataclass(frozen=True)
+class HourRow:
+    hour: int
+    label: str
+    slots: list[Slot]
 
 
 def shown_days(view: str, anchor: dt.date) -> tuple[dt.date, dt.date]:
@@ -106,12 +137,73 @@ def _posts(
     return list(posts.order_by("scheduled_at", "pk").prefetch_related(Prefetch("targets", targets)))
 
 
-def _by_local_day(posts: list[Post], tz_name: str) -> dict[dt.date, list[Entry]]:
+def _entry(post: Post, tz_name: str, paused: set[int]) -> Entry:
+    local = to_local(post.scheduled_at, tz_name)
+    targets = post.targets.all()  # prefetched
+    movable = post.stage not in (Post.Stage.PUBLISHED, Post.Stage.EXPIRED) and all(
+        t.state in EDITABLE for t in targets
+    )
+    on_paused = any(
+        t.account_id in paused and t.state == PostTarget.State.SCHEDULED for t in targets
+    )
+    return Entry(post, f"{local:%H:%M}", local.hour, movable, on_paused)
+
+
+def _by_local_day(posts: list[Post], tz_name: str, paused: set[int]) -> dict[dt.date, list[Entry]]:
     days: dict[dt.date, list[Entry]] = defaultdict(list)
     for post in posts:  # already in time order
-        local = to_local(post.scheduled_at, tz_name)
-        days[local.date()].append(Entry(post, f"{local:%H:%M}"))
+        entry = _entry(post, tz_name, paused)
+        days[to_local(post.scheduled_at, tz_name).date()].append(entry)
     return days
+
+
+def _starts_later(day: dt.date, hour: int, tz_name: str, now: dt.datetime) -> bool:
+    """Whether the local hour exists and has not begun: only such hours are offered."""
+    try:
+        return to_utc(dt.datetime.combine(day, dt.time(hour)), tz_name) > now
+    except UserFacingError:
+        return False  # skipped by the clocks (daylight saving time)
+
+
+def _compose_at(day: dt.date, hour: int, tz_name: str, now: dt.datetime) -> str:
+    if not _starts_later(day, hour, tz_name, now):
+        return ""
+    return dt.datetime.combine(day, dt.time(hour)).strftime(SLOT_FORMAT)
+
+
+def _day_compose_at(day: dt.date, tz_name: str, now: dt.datetime) -> str:
+    """A month day's "+": 09:00 on a later day; today, the next hour that has not begun."""
+    for hour in [9] if day > to_local(now, tz_name).date() else range(24):
+        if _starts_later(day, hour, tz_name, now):
+            return _compose_at(day, hour, tz_name, now)
+    return ""
+
+
+def _hours(days: list[Day], tz_name: str, now: dt.datetime) -> list[HourRow]:
+    """The week grid: 24 local hours, each with the seven days' slots."""
+    local_now = to_local(now, tz_name)
+    rows = []
+    for hour in range(24):
+        slots = []
+        for day in days:
+            here = day.is_today and local_now.hour == hour
+            slots.append(
+                Slot(
+                    day,
+                    hour,
+                    [e for e in day.entries if e.hour == hour],
+                    _compose_at(day.date, hour, tz_name, now),
+                    local_now.minute // 15 if here else None,
+                )
+            )
+        rows.append(HourRow(hour, f"{hour:02d}:00", slots))
+    return rows
+
+
+def _scroll_hour(days: list[Day]) -> int:
+    """The first hour shown: an hour before the week's earliest post, at most 08:00."""
+    hours = [e.hour for day in days for e in day.entries]
+    return max(0, min([DAY_STARTS, *[h - 1 for h in hours]]))
 
 
 def _title(view: str, anchor: dt.date, first: dt.date, last: dt.date) -> str:
@@ -125,7 +217,8 @@ def _title(view: str, anchor: dt.date, first: dt.date, last: dt.date) -> str:
 @require_safe
 def calendar(request: WorkspaceRequest) -> HttpResponse:
     tz_name = request.workspace.timezone
-    today = to_local(timezone.now(), tz_name).date()
+    now = timezone.now()
+    today = to_local(now, tz_name).date()
     accounts = list(request.workspace.connected_accounts.all())
     form = CalendarForm(request.GET, accounts=accounts)
     view = form.value("view", MONTH)
@@ -140,17 +233,23 @@ def calendar(request: WorkspaceRequest) -> HttpResponse:
 
     first, last = shown_days(view, anchor)
     start, end = range_bounds_utc(first, last, tz_name)
+    paused = paused_account_ids(request.workspace)
     posts = _posts(request.workspace, start, end, account, state)
-    by_day = _by_local_day(posts, tz_name)
+    by_day = _by_local_day(posts, tz_name, paused)
     days = []
     for offset in range((last - first).days + 1):
         day = first + dt.timedelta(days=offset)
         in_period = view == WEEK or day.month == anchor.month
-        days.append(Day(day, in_period, day == today, by_day.get(day, []), link(WEEK, day)))
+        entries = by_day.get(day, [])
+        compose_at = _day_compose_at(day, tz_name, now)
+        days.append(Day(day, in_period, day == today, entries, link(WEEK, day), compose_at))
     context = {
         "view": view,
         "title": _title(view, anchor, first, last),
         "days": days,
+        "hours": _hours(days, tz_name, now) if view == WEEK else [],
+        "scroll_hour": _scroll_hour(days),
+        "paused_accounts": [a for a in accounts if a.pk in paused],
         "weekdays": WEEKDAYS,
         "post_count": sum(len(day.entries) for day in days if day.in_period),
         "anchor": anchor,
@@ -166,3 +265,24 @@ def calendar(request: WorkspaceRequest) -> HttpResponse:
         "tz_name": tz_name,
     }
     return render(request, "publishing/calendar.html", context)
+
+
+@workspace_view(Capability.COMPOSE)
+@require_POST
+def move(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """A post dropped on another slot: `to` is the local time, `seen` the post's time as the
+    page showed it. JSON for calendar.js; on success the page reloads showing the message."""
+    post = get_object_or_404(Post, pk=pk, workspace=request.workspace)
+    tz_name = request.workspace.timezone
+    try:
+        try:
+            to = dt.datetime.strptime(request.POST.get("to", ""), SLOT_FORMAT)  # noqa: DTZ007
+            seen = dt.datetime.fromisoformat(request.POST.get("seen", ""))
+        except ValueError:
+            raise UserFacingError("That is not a time the calendar offers.") from None
+        moved = moving.move_post(post, request.membership, to_utc(to, tz_name), seen=seen)
+    except UserFacingError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    message = moving.describe(moved)
+    messages.success(request, message)
+    return JsonResponse({"message": message})

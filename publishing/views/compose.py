@@ -15,7 +15,7 @@ from mixora.errors import UserFacingError
 from mixora.refusals import message_for
 
 from .. import composer, media, slots, workflow
-from ..forms import ComposerForm, initial_for
+from ..forms import ComposerForm, initial_for, own_media_ids
 from ..models import Post
 from ..states import EDITABLE
 
@@ -42,8 +42,14 @@ def _context(request: WorkspaceRequest, form: ComposerForm, post: Post | None) -
         # What the person chose: as sent when the form comes back with a problem, else saved.
         if request.method == "POST":
             options = network.composer_options(request.POST, account)
+            own_media = own_media_ids(request.POST, account.pk)
         else:
             options = target.options if target else {}
+            own_media = (
+                list(target.attachments.values_list("media_id", flat=True))
+                if target and target.own_media
+                else None
+            )
         rows.append(
             {
                 "account": account,
@@ -54,6 +60,8 @@ def _context(request: WorkspaceRequest, form: ComposerForm, post: Post | None) -
                 "caption": request.POST.get(
                     f"caption_{account.pk}", target.caption if target else ""
                 ),
+                "own_media": own_media is not None,
+                "selected_media": {str(pk) for pk in own_media or []},
                 "title": request.POST.get(f"title_{account.pk}", options.get("title", "")),
                 "privacy": request.POST.get(
                     f"privacy_{account.pk}",
@@ -74,7 +82,9 @@ def _context(request: WorkspaceRequest, form: ComposerForm, post: Post | None) -
 def _compose(request: WorkspaceRequest, post: Post | None) -> HttpResponse:
     workspace = request.workspace
     if request.method != "POST":
-        initial = initial_for(post) if post else {}
+        # A new post may start at the calendar slot it was opened from (?at=, local time).
+        at = request.GET.get("at")
+        initial = initial_for(post) if post else slots.initial_at(at, workspace.timezone)
         form = ComposerForm(initial=initial, workspace=workspace)
         return render(request, "publishing/compose.html", _context(request, form, post))
 
@@ -88,6 +98,12 @@ def _compose(request: WorkspaceRequest, post: Post | None) -> HttpResponse:
         form.is_valid()
     action = request.POST.get("action", "save")
     if not form.is_valid() or form.errors:
+        return render(request, "publishing/compose.html", _context(request, form, post), status=400)
+    if action == "now" and not workflow.may_skip_review(request.membership):
+        # Checked before saving: an edit must not skip the review it would go back to.
+        form.add_error(
+            None, "This workspace requires approval: choose a time and submit for review."
+        )
         return render(request, "publishing/compose.html", _context(request, form, post), status=400)
     data = form.post_input()
     if action == "queue":
@@ -113,13 +129,23 @@ def _compose(request: WorkspaceRequest, post: Post | None) -> HttpResponse:
     )
     step = action
     try:
-        if post is not None and changed:
+        # Post now puts the edited post on the schedule itself (its time is now).
+        if post is not None and changed and action != "now":
             step = "reschedule"
             workflow.after_edit(saved, request.membership)
             step = action
         if action == "schedule":
             workflow.schedule(saved, request.membership)
             messages.success(request, "Scheduled.")
+        elif action == "now":
+            try:
+                workflow.post_now(saved, request.membership)
+            except UserFacingError:
+                if saved.stage == Post.Stage.SCHEDULED:
+                    # The edited content must not go out at the old time.
+                    workflow.unschedule(saved)
+                raise
+            messages.success(request, "Publishing now.")
         elif action == "submit":
             # An edit of an approved post has already sent it back to review.
             if saved.stage != Post.Stage.IN_REVIEW:
@@ -131,6 +157,7 @@ def _compose(request: WorkspaceRequest, post: Post | None) -> HttpResponse:
         # The draft is kept; the page says what stops it from going further.
         done = {
             "schedule": "scheduled",
+            "now": "published",
             "submit": "sent for review",
             "reschedule": "kept on the schedule",
         }.get(step, "saved")
@@ -165,18 +192,30 @@ def check(request: WorkspaceRequest) -> HttpResponse:
     if "accounts" not in form.cleaned_data or "media" not in form.cleaned_data:
         raise PermissionDenied("Unknown accounts or media.")
     form.cleaned_data.setdefault("text", request.POST.get("text", ""))
-    results = composer.check_post(request.workspace, form.post_input())
-    previews = [
-        {
-            "account": account,
-            "check": result,
-            "text": request.POST.get(f"caption_{account.pk}") or form.cleaned_data.get("text", ""),
-        }
-        for account, result in results
-    ]
-    media_items = list(form.cleaned_data["media"])
-    return render(
-        request,
-        "publishing/partials/checks.html",
-        {"previews": previews, "media_items": media_items},
+    data = form.post_input()
+    results = composer.check_post(request.workspace, data)
+    inputs = {t.account_id: t for t in data.targets}
+    library = request.workspace.media.in_bulk(
+        [i for t in data.targets for i in composer.media_ids_for(data, t)]
     )
+    previews = []
+    for account, result in results:
+        target = inputs[account.pk]
+        ids = composer.media_ids_for(data, target)
+        network = network_for(account)
+        text = target.caption or data.text
+        shown, folded = network.preview_text(text)
+        previews.append(
+            {
+                "account": account,
+                "network": network,
+                "check": result,
+                "text": text,
+                "shown": shown,
+                "folded": folded,
+                "options": target.options,
+                "media": [library[i] for i in ids if i in library],
+                "own_media": target.media_ids is not None,
+            }
+        )
+    return render(request, "publishing/partials/checks.html", {"previews": previews})

@@ -16,7 +16,7 @@ from accounts.tenancy import WorkspaceRequest, workspace_view
 from mixora.errors import UserFacingError
 from mixora.refusals import message_for
 
-from .. import deletion, review, status, workflow
+from .. import deletion, duplication, review, status, workflow
 from ..forms import CommentForm, DecisionForm
 from ..models import Post, PostTarget
 from ..publisher import EXPIRY_GRACE, publishing_paused
@@ -43,7 +43,8 @@ def post_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         # Only the review box shows them, and only to approvers.
         "receives": review.what_each_account_receives(post, targets) if reviewing else [],
         "version": review.content_version(post) if reviewing else "",
-        "attachments": post.attachments.select_related("media"),
+        "attachments": post.attachments.filter(account=None).select_related("media"),
+        "own_media_targets": [t for t in targets if t.own_media],
         "comments": post.comments.select_related("author"),
         "decisions": post.decisions.select_related("actor"),
         "decision_form": DecisionForm(),
@@ -81,6 +82,21 @@ def submit(request: WorkspaceRequest, pk: int) -> HttpResponse:
 @require_POST
 def schedule(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return _act(request, pk, lambda p: workflow.schedule(p, request.membership), "Scheduled.")
+
+
+@workspace_view(Capability.COMPOSE)
+@require_POST
+def post_now(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, lambda p: workflow.post_now(p, request.membership), "Publishing now.")
+
+
+@workspace_view(Capability.COMPOSE)
+@require_POST
+def duplicate(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """A new draft from the post, opened in the composer."""
+    copy = duplication.duplicate(_post(request, pk), request.membership)
+    messages.success(request, "Duplicated: this is a new draft with no time yet.")
+    return redirect("post_edit", request.workspace.slug, copy.pk)
 
 
 @workspace_view(Capability.COMPOSE)

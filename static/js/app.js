@@ -80,6 +80,49 @@
     draft.addEventListener("submit", function () { localStorage.removeItem(key); });
   }
 
+  // Under the composer's text box: each chosen account's count, copied from the checks panel
+  // each time htmx refreshes it, so it stays in sight while typing on a phone. There the
+  // "Preview" button opens the checks panel as a sheet over the page.
+  var meter = document.querySelector("[data-composer-meter]");
+  if (meter) {
+    var counts = meter.querySelector("[data-meter-counts]");
+    var composer = meter.closest("form");
+    var fillMeter = function () {
+      counts.replaceChildren();
+      document.querySelectorAll("#checks .check").forEach(function (check) {
+        var count = check.querySelector(".check__count");
+        if (!count) return;
+        var item = document.createElement("li");
+        item.className = "composer-meter__count" + (count.classList.contains("is-over") ? " is-over" : "");
+        var mark = check.querySelector(".platform-mark");
+        if (mark) item.append(mark.cloneNode(true));
+        var who = document.createElement("span");
+        who.className = "sr-only";
+        who.textContent = (check.querySelector("strong") || {}).textContent + ": ";
+        item.append(who, count.textContent.replace(/\s+/g, ""));
+        counts.append(item);
+      });
+      meter.hidden = false;
+    };
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      if (event.detail.target.id === "checks") fillMeter();
+    });
+    var previewing = function (open) {
+      composer.classList.toggle("is-previewing", open);
+      meter.querySelector("[data-preview-toggle]").setAttribute("aria-expanded", String(open));
+    };
+    composer.addEventListener("click", function (event) {
+      if (!event.target.closest("[data-preview-toggle]")) return;
+      var open = !composer.classList.contains("is-previewing");
+      previewing(open);
+      if (open) document.querySelector(".checks-panel__close").focus();
+      else meter.querySelector("[data-preview-toggle]").focus();
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && composer.classList.contains("is-previewing")) previewing(false);
+    });
+  }
+
   // Success toasts fade on their own; errors stay until dismissed.
   setTimeout(function () {
     document.querySelectorAll(".toast--success").forEach(function (t) { t.classList.add("is-leaving"); });

@@ -29,6 +29,7 @@ LAYERS = {
     "privacy": 5,
     "exports": 5,
     "retention": 5,
+    "home": 5,
     "billing": 6,
 }
 # Modules that wire the whole product together, and why they may look up.

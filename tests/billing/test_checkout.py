@@ -106,6 +106,9 @@ def test_the_return_page_waits_while_stripe_has_no_subscription(client, shop, em
     client.force_login(shop.people[Role.OWNER])
     never = client.get(url, {"session_id": "cs_test_made_up"})
     assert never["Location"] == reverse("billing:page", args=[shop.slug])  # no Checkout yet
+    # Its own in-place check (htmx) moves the whole page rather than swapping the billing page in.
+    checked = client.get(url, headers={"HX-Request": "true"})
+    assert checked["HX-Redirect"] == reverse("billing:page", args=[shop.slug])
     assert _stripe_calls(emulator, shop) == []
 
     session_id = _session_id(_checkout(client, shop))  # abandoned: never paid
@@ -114,7 +117,8 @@ def test_the_return_page_waits_while_stripe_has_no_subscription(client, shop, em
 
     assert waiting.status_code == 200
     assert "Activating your plan…" in waiting.content.decode()
-    assert '<meta http-equiv="refresh" content="2;url=?try=1">' in waiting.content.decode()
+    assert 'hx-get="?try=1" hx-trigger="load delay:2s"' in waiting.content.decode()
+    assert "http-equiv" not in waiting.content.decode()  # no self-reloading page (WCAG 2.2.1)
     last = client.get(url, {"try": "10"})
     assert "Still confirming with Stripe" in last.content.decode()
     assert "http-equiv" not in last.content.decode()

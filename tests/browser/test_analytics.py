@@ -82,7 +82,7 @@ def _log_in(new_page, app: str, user, width: int, height: int):
     page.goto(f"{app}/accounts/login/")
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("link", name="Analytics")).to_be_attached()
     decline_cookies(page)
     return page

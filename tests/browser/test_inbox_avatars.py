@@ -41,10 +41,10 @@ def test_the_inbox_shows_customers_pictures_only_from_our_storage(
     _customer_writes(emulator, accounts["facebook"], "Ana Lima", "Hello there!", "900001")
 
     row = page.locator(".convo", has_text="Hello there!")
-    expect(row).to_be_visible(timeout=20_000)
+    expect(row).to_be_visible(timeout=60_000)
     # The list refreshes itself once the worker has copied the picture.
     picture = row.locator("img.avatar")
-    expect(picture).to_be_visible(timeout=20_000)
+    expect(picture).to_be_visible(timeout=60_000)
     conversation = Conversation.objects.get()
     expect(picture).to_have_attribute(
         "src",

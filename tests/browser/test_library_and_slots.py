@@ -25,7 +25,7 @@ def editor_page(app, new_page):
     page.goto(f"{app}/accounts/login/")
     page.get_by_label("Email").fill(editor.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     return page, workspace
 
 
@@ -38,8 +38,11 @@ def test_editor_uploads_checked_media_and_deletes_one(editor_page, shot, tmp_pat
     page.get_by_label("Add files").set_input_files(
         [str(tmp_path / n) for n in ("cover.jpg", "teaser.mp4", "notes.png")]
     )
-    page.get_by_role("button", name="Upload").click()
-    expect(page.locator(".field__error")).to_contain_text("“notes.png” is not an image")
+    # Each file goes up as soon as it is picked (tests/browser/test_upload.py has the details).
+    expect(page.locator(".upload-item.is-error")).to_contain_text(
+        "“notes.png” is not an image", timeout=30_000
+    )
+    expect(page.locator(".upload-item.is-done")).to_have_count(2, timeout=30_000)
     expect(page.locator(".media-card")).to_have_count(2)
     expect(page.locator(".media-card", has_text="teaser.mp4")).to_contain_text("7 s")
     expect(page.locator(".media-card", has_text="cover.jpg")).to_contain_text("1200×800")
@@ -60,12 +63,12 @@ def test_editor_adds_a_slot_and_queues_a_post_into_it(editor_page, shot):
         display_name="Studio on X",
         handle="@studio",
     )
-    page.get_by_role("link", name="Posts").click()
+    page.get_by_role("link", name="Posts", exact=True).click()
     page.get_by_role("link", name="Posting slots").click()
-    page.get_by_label("Account", exact=True).select_option(label="X: Studio on X")
-    page.get_by_label("Weekday").select_option("2")
-    page.get_by_label("Time").fill("10:30")
-    page.get_by_role("button", name="Add slot").click()
+    page.get_by_label("X: Studio on X").check()
+    page.get_by_label("Wednesday").check()
+    page.get_by_label("Times").fill("10:30")
+    page.get_by_role("button", name="Add slots").click()
     expect(page.locator(".slot")).to_contain_text("Wednesday 10:30")
     shot(page, "1-slots")
 

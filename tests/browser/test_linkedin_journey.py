@@ -19,12 +19,13 @@ from connections.models import ConnectedAccount
 from emulator.linkedin_posts import render
 from inbox.models import Conversation, Message
 from publishing import publisher
-from publishing.models import PostTarget
+from publishing.models import Post, PostTarget
 from publishing.sample_media import image_bytes
 from publishing.timezones import to_local
 from tests.browser.test_exports import decline_cookies
 from tests.browser.test_publish_journey import log_in
 from tests.factories import MembershipFactory, WorkspaceFactory
+from tests.publishing_fixtures import make_due
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,8 +90,7 @@ def test_linkedin_page_connect_publish_comment_and_reply(
 
     # The image goes to the library first, then into the post from there.
     page.get_by_role("link", name="Media").click()
-    page.get_by_label("Add files").set_input_files(str(photo))
-    page.get_by_role("button", name="Upload").click()
+    page.get_by_label("Add files").set_input_files(str(photo))  # uploads at once
     expect(page.locator(".media-card", has_text="team.jpg")).to_be_visible()
 
     page.get_by_role("link", name="+ New post").click()
@@ -98,13 +98,14 @@ def test_linkedin_page_connect_publish_comment_and_reply(
     page.locator(".media-tile", has_text="team.jpg").locator("input").check()
     page.locator(f"input[name=accounts][value='{account.pk}']").check()
     expect(page.locator("#checks")).to_contain_text("Demo Co")
-    soon = to_local(timezone.now() + timedelta(seconds=5), workspace.timezone)
+    soon = to_local(timezone.now() + timedelta(minutes=2), workspace.timezone)
     page.get_by_label("When").fill(soon.strftime("%Y-%m-%dT%H:%M"))
     shot(page, "4-compose")
     page.get_by_role("button", name="Schedule", exact=True).click()
     expect(page.locator(".stage")).to_have_text("Scheduled")
     shot(page, "5-scheduled")
 
+    make_due(Post.objects.get(), timezone.now())  # time passes
     _publish_due()
     page.reload()
     expect(page.locator(".stage")).to_have_text("Published")

@@ -21,7 +21,7 @@ def log_in(page, app: str, email: str) -> None:
     page.goto(f"{app}/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
 
 
 def test_an_owner_meets_the_free_plan_limits_and_a_read_only_workspace(app, new_page, shot):

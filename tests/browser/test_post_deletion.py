@@ -21,7 +21,7 @@ def log_in(page, app: str, email: str) -> None:
     page.goto(f"{app}/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
 
 
 def test_owner_deletes_a_published_post_from_the_list_and_from_x(

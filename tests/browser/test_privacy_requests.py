@@ -134,7 +134,7 @@ def test_logged_in_deletion_request_asks_for_the_password_again(app, new_page, s
     reject_cookies(page)
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     page.goto(f"{app}/privacy/requests/new/")
 
     expect(page.get_by_label("Email address")).to_be_disabled()

@@ -14,10 +14,11 @@ from playwright.sync_api import expect
 
 from accounts.roles import Role
 from publishing import publisher
-from publishing.models import PostTarget
+from publishing.models import Post, PostTarget
 from publishing.sample_media import image_bytes
 from publishing.timezones import to_local
 from tests.factories import PASSWORD, MembershipFactory
+from tests.publishing_fixtures import make_due
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,7 +27,7 @@ def log_in(page, app: str, email: str) -> None:
     page.goto(f"{app}/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
 
 
 def test_editor_composes_approver_approves_worker_publishes(
@@ -50,7 +51,7 @@ def test_editor_composes_approver_approves_worker_publishes(
     expect(page.locator("#checks")).to_contain_text("Instagram needs at least one image")
     shot(page, "1-compose-needs-media")
     page.get_by_label("Add files").set_input_files(str(photo))
-    soon = to_local(timezone.now() + timedelta(seconds=5), workspace.timezone)
+    soon = to_local(timezone.now() + timedelta(minutes=2), workspace.timezone)
     page.get_by_label("When").fill(soon.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("Sent for review.")).to_be_visible()
@@ -67,7 +68,9 @@ def test_editor_composes_approver_approves_worker_publishes(
     reviewer.get_by_role("button", name="Approve").click()
     expect(reviewer.get_by_text("Approved and scheduled.")).to_be_visible()
 
-    # Celery beat's job, done here: dispatch what is due to a real worker.
+    # Time passes until the post is due; Celery beat's job, done here: dispatch what is due
+    # to a real worker.
+    make_due(Post.objects.get(), timezone.now())
     start_worker()
     deadline = time.monotonic() + 60
     while PostTarget.objects.exclude(state=PostTarget.State.PUBLISHED).exists():

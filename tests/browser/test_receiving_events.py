@@ -34,7 +34,7 @@ def test_connected_accounts_receive_events_until_disconnected(app, new_page, sho
     page.goto(f"{app}/accounts/login/")
     page.get_by_label("Email").fill(owner.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     decline_cookies(page)
     page.get_by_role("link", name="Connections").click()
 

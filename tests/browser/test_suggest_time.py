@@ -48,7 +48,7 @@ def test_editor_gets_a_suggested_time_in_the_composer(app, new_page, shot):
     page.goto(f"{app}/accounts/login/")
     page.get_by_label("Email").fill(editor.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     page.goto(f"{app}/w/studio/posts/new/")
     decline_cookies(page)
     page.get_by_label("What do you want to share?").fill("Fresh prints are in the shop.")

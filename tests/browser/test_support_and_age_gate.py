@@ -32,17 +32,37 @@ def test_visitor_files_a_support_ticket(app, new_page, shot):
     shot(page, "2-thanks")
 
 
-def test_sign_up_refuses_a_child_and_keeps_nothing(app, new_page, shot):
-    page = new_page()
-    page.goto(f"{app}/accounts/signup/")
+def _fill_sign_up(page, age_label: str) -> None:
     page.get_by_label("Email").fill("kid@example.test")
     page.get_by_label("Full name").fill("Young Person")
     page.get_by_label("Country").select_option("DE")
-    page.get_by_label("I am 13, 14 or 15").check()
+    page.get_by_label(age_label).check()
     page.get_by_label("Password", exact=True).fill("blue-harbour-sunrise-42")
     page.get_by_label("Password (again)").fill("blue-harbour-sunrise-42")
-    page.get_by_role("button", name="Sign Up").click()
+
+
+def test_sign_up_refuses_a_child_and_keeps_nothing(app, new_page, shot):
+    page = new_page()
+    page.goto(f"{app}/accounts/signup/")
+    # The same form, open in a second tab of the same browser, for the second answer.
+    second = page.context.new_page()
+    second.goto(f"{app}/accounts/signup/")
+
+    _fill_sign_up(page, "I am 13, 14 or 15")
+    page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("alert")).to_contain_text("not available to you")
+    expect(page.get_by_label("I am 16 or older")).to_have_count(0)  # no form to answer again
     assert not User.objects.filter(email="kid@example.test").exists()
     assert mail.outbox == []
     shot(page, "refused")
+
+    _fill_sign_up(second, "I am 16 or older")
+    second.get_by_role("button", name="Create account").click()
+    expect(second.get_by_role("alert")).to_contain_text("a different answer doesn't change that")
+    assert not User.objects.exists()
+    assert mail.outbox == []
+    shot(second, "re-answer-refused")
+
+    page.goto(f"{app}/accounts/signup/")
+    expect(page.get_by_role("alert")).to_contain_text("not available to you")
+    expect(page.get_by_role("button", name="Create account")).to_have_count(0)

@@ -24,7 +24,7 @@ def sign_up(page, app: str, email: str, name: str, *, prefilled: bool = False) -
     page.get_by_label("I am 16 or older").check()
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Create account").click()
 
 
 def test_owner_signs_up_invites_a_teammate_and_switches_workspaces(app, new_page, shot):
@@ -32,7 +32,7 @@ def test_owner_signs_up_invites_a_teammate_and_switches_workspaces(app, new_page
 
     # Sign up: mandatory email verification through the link in the outbox.
     sign_up(owner, app, "maya@acme.test", "Maya Lin")
-    expect(owner.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    expect(owner.get_by_role("heading", name="Confirm your email address")).to_be_visible()
     shot(owner, "1-verify-email")
     owner.goto(last_link_to("maya@acme.test", "/accounts/confirm-email/"))
     owner.get_by_role("button", name="Confirm").click()
@@ -99,7 +99,7 @@ def test_phone_width_shell_has_a_working_menu(app, new_page, shot, django_user_m
     page.goto(f"{app}/accounts/login/")
     page.get_by_label("Email").fill("phone@acme.test")
     page.get_by_label("Password").fill("correct-horse-battery-1")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name=re.compile("Good to see you"))).to_be_visible()
     expect(page.get_by_role("link", name="Team", exact=True)).not_to_be_in_viewport()
     page.get_by_role("button", name="Open menu").click()

@@ -37,7 +37,7 @@ def log_in(page, app: str, email: str) -> None:
     page.goto(f"{app}/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     decline_cookies(page)
 
 

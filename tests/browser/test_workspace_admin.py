@@ -22,7 +22,7 @@ def log_in(page, app: str, email: str) -> None:
     page.goto(f"{app}/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
 
 
 def test_owner_changes_a_role_removes_a_member_and_reads_the_audit_log(app, new_page, shot):

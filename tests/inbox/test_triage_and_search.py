@@ -299,13 +299,17 @@ def test_labels_of_this_workspace_can_be_set(owner_client, x_account, workspace)
     shipping = Label.objects.create(workspace=workspace, name="Shipping")
     vip = Label.objects.create(workspace=workspace, name="VIP")
 
+    shown = [shipping.pk, vip.pk]
     response = owner_client.post(
-        reverse("inbox_labels", args=["acme", convo.pk]), {"labels": [shipping.pk, vip.pk]}
+        reverse("inbox_labels", args=["acme", convo.pk]),
+        {"shown": shown, "labels": [shipping.pk, vip.pk]},
     )
 
     assert "Labels saved." in _flash(response)
     assert set(convo.labels.all()) == {shipping, vip}
-    owner_client.post(reverse("inbox_labels", args=["acme", convo.pk]), {"labels": [vip.pk]})
+    owner_client.post(
+        reverse("inbox_labels", args=["acme", convo.pk]), {"shown": shown, "labels": [vip.pk]}
+    )
     assert list(convo.labels.all()) == [vip]
 
 
@@ -316,7 +320,8 @@ def test_labels_of_another_workspace_are_refused(owner_client, x_account, worksp
     theirs = Label.objects.create(workspace=WorkspaceFactory(), name="Theirs")
 
     response = owner_client.post(
-        reverse("inbox_labels", args=["acme", convo.pk]), {"labels": [mine.pk, theirs.pk]}
+        reverse("inbox_labels", args=["acme", convo.pk]),
+        {"shown": [mine.pk, theirs.pk], "labels": [theirs.pk]},
     )
 
     assert "Choose labels of this workspace." in _flash(response)

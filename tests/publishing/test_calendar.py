@@ -328,3 +328,69 @@ def test_the_queue_costs_the_same_queries_for_1_and_40_posts(client, workspace, 
 
     assert Post.objects.filter(workspace=workspace, stage=Post.Stage.SCHEDULED).count() == 40
     assert with_forty == with_one
+
+
+def test_the_week_grid_puts_posts_in_their_local_hour_and_offers_only_future_slots(
+    open_calendar, workspace
+):
+    x = account(workspace)
+    morning = post_at(workspace, local(workspace, 2026, 12, 3, 9, 40), x)
+    evening = post_at(workspace, local(workspace, 2026, 12, 3, 18, 0), x)
+    published = post_at(workspace, local(workspace, 2026, 12, 1, 9, 0), (x, S.PUBLISHED))
+
+    with time_machine.travel(local(workspace, 2026, 12, 2, 14, 35), tick=False):
+        response = open_calendar(view="week", date="2026-12-03")
+
+    hours = response.context["hours"]
+    assert [row.label for row in hours][:3] == ["00:00", "01:00", "02:00"]
+    assert len(hours) == 24
+    assert all(len(row.slots) == 7 for row in hours)
+    thursday = {row.hour: row.slots[3] for row in hours}
+    assert [e.post.pk for e in thursday[9].entries] == [morning.pk]
+    assert [e.post.pk for e in thursday[18].entries] == [evening.pk]
+    assert [e.movable for e in thursday[9].entries] == [True]
+    assert [e.movable for e in hours[9].slots[1].entries] == [False]  # published
+    assert hours[9].slots[1].entries[0].post.pk == published.pk
+    # Wednesday 2 December, 14:35: hours that have begun are not offered for composing.
+    wednesday = {row.hour: row.slots[2] for row in hours}
+    assert wednesday[14].compose_at == ""
+    assert wednesday[15].compose_at == "2026-12-02T15:00"
+    assert wednesday[14].now_quarter == 2
+    assert all(s.now_quarter is None for row in hours for s in row.slots if s is not wednesday[14])
+    assert response.context["scroll_hour"] == 8  # the earliest post is at 09:00
+
+    html = response.content.decode()
+    new = reverse("post_new", args=[workspace.slug])
+    assert f'href="{new}?at=2026-12-02T15:00"' in html
+    assert f'href="{new}?at=2026-12-02T14:00"' not in html
+    move = reverse("post_move", args=[workspace.slug, morning.pk])
+    assert f'draggable="true" data-move-url="{move}"' in html
+    assert reverse("post_move", args=[workspace.slug, published.pk]) not in html
+
+
+def test_the_week_grid_follows_the_clocks_on_a_daylight_saving_day(open_calendar, workspace):
+    with time_machine.travel(datetime(2026, 3, 1, tzinfo=UTC), tick=False):
+        response = open_calendar(view="week", date="2026-03-29")  # London skips 01:00-02:00
+    sunday = {row.hour: row.slots[6] for row in response.context["hours"]}
+    assert sunday[1].compose_at == ""  # does not exist that day
+    assert sunday[2].compose_at == "2026-03-29T02:00"
+
+
+def test_month_days_offer_a_plus_from_today_on(open_calendar, workspace):
+    with time_machine.travel(local(workspace, 2026, 12, 2, 14, 35), tick=False):
+        response = open_calendar(view="month", date="2026-12-02")
+    by_date = {d.date: d.compose_at for d in response.context["days"]}
+    assert by_date[date(2026, 12, 1)] == ""
+    assert by_date[date(2026, 12, 2)] == "2026-12-02T15:00"
+    assert by_date[date(2026, 12, 3)] == "2026-12-03T09:00"
+
+
+def test_a_viewer_gets_no_compose_slots_and_nothing_to_drag(client, workspace):
+    viewer = MembershipFactory(workspace=workspace, role=Role.VIEWER)
+    post_at(workspace, datetime.now(UTC) + timedelta(days=1), account(workspace))
+    client.force_login(viewer.user)
+
+    html = client.get(reverse("calendar", args=[workspace.slug]), {"view": "week"}).content
+    assert b"?at=" not in html
+    assert b"draggable" not in html
+    assert b"calendar.js" not in html

@@ -23,6 +23,7 @@ from mixora.errors import UserFacingError
 from publishing import composer, deletion, publisher, workflow
 from publishing.models import Post, PostComment, PostMedia, PostTarget, ReviewDecision
 from tests.factories import MembershipFactory, WorkspaceFactory
+from tests.publishing_fixtures import make_due
 
 S = PostTarget.State
 
@@ -185,8 +186,8 @@ def test_the_service_refuses_a_member_who_may_not_even_when_called_directly(
 
 
 def test_a_deleted_scheduled_post_is_never_dispatched(workspace, owner, x_account, celery_queue):
-    post = make_post(workspace, owner.user, [x_account], when=timezone.now() - timedelta(seconds=1))
-    workflow.schedule(post, owner)
+    post = make_post(workspace, owner.user, [x_account], when=timezone.now() + timedelta(hours=1))
+    make_due(workflow.schedule(post, owner), timezone.now() - timedelta(seconds=1))
 
     deletion.delete_post(post, owner)
 
@@ -269,8 +270,8 @@ def _waiting_on_a_lock(deadline: float) -> None:
 def test_a_deletion_racing_the_dispatchers_claim_waits_for_it_and_refuses(
     workspace, owner, x_account, celery_queue
 ):
-    post = make_post(workspace, owner.user, [x_account], when=timezone.now() - timedelta(seconds=1))
-    workflow.schedule(post, owner)
+    post = make_post(workspace, owner.user, [x_account], when=timezone.now() + timedelta(hours=1))
+    make_due(workflow.schedule(post, owner), timezone.now() - timedelta(seconds=1))
     claimed, release = threading.Event(), threading.Event()
     outcome: list[object] = []
 

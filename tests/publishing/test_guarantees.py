@@ -177,7 +177,7 @@ def test_a_subject_with_a_newline_is_sent_on_one_line(
         workspace=workspace,
         author=editor.user,
         text="Big news!\nWe launch today",
-        scheduled_at=timezone.now(),
+        scheduled_at=timezone.now() + timedelta(hours=1),
     )
     PostTarget.objects.create(post=post, account=accounts["x"])
     with django_capture_on_commit_callbacks(execute=True):

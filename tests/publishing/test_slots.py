@@ -102,17 +102,115 @@ def test_slots_page_adds_and_removes_slots_for_composers_only(client, ws, accoun
     from accounts.roles import Role
 
     url = reverse("posting_slots", args=["slots"])
+    data = {"accounts": [account.pk], "weekdays": [1], "times": "10:15"}
     client.force_login(make_member(ws, Role.VIEWER))
     assert client.get(url).status_code == 200
-    assert (
-        client.post(url, {"account": account.pk, "weekday": 1, "time": "10:15"}).status_code == 403
-    )
+    assert client.post(url, data).status_code == 403
     client.force_login(make_member(ws, Role.EDITOR))
-    assert (
-        client.post(url, {"account": account.pk, "weekday": 1, "time": "10:15"}).status_code == 302
-    )
-    again = client.post(url, {"account": account.pk, "weekday": 1, "time": "10:15"})
-    assert again.status_code == 400
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, data, follow=True)
+    assert "0 slots added. 1 already existed." in again.content.decode()
     slot = PostingSlot.objects.get()
     assert client.post(reverse("posting_slot_delete", args=["slots", slot.pk])).status_code == 302
     assert not PostingSlot.objects.exists()
+
+
+def test_several_days_times_and_accounts_at_once_skipping_existing_ones(
+    client, ws, account, make_member
+):
+    from accounts.roles import Role
+
+    insta = ConnectedAccount.objects.create(
+        workspace=ws, platform="instagram", external_id="2", display_name="Insta"
+    )
+    PostingSlot.objects.create(account=account, weekday=0, time=time(9, 0))
+    client.force_login(make_member(ws, Role.EDITOR))
+
+    response = client.post(
+        reverse("posting_slots", args=["slots"]),
+        {
+            "accounts": [account.pk, insta.pk],
+            "weekdays": [0, 1, 2, 3, 4],
+            "times": "09:00, 12:30 17:00, 9:00",
+        },
+        follow=True,
+    )
+
+    assert "29 slots added. 1 already existed." in response.content.decode()
+    assert PostingSlot.objects.count() == 30  # 2 accounts x 5 days x 3 times
+    assert set(PostingSlot.objects.filter(account=insta).values_list("time", flat=True)) == {
+        time(9, 0),
+        time(12, 30),
+        time(17, 0),
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"weekdays": [0], "times": "09:00, 25:00"}, "“25:00” is not a time"),
+        ({"weekdays": [0], "times": "noon"}, "“noon” is not a time"),
+        ({"weekdays": [0], "times": " , "}, "Write at least one time"),
+        ({"times": "09:00"}, "Choose at least one day."),
+        ({"weekdays": [7], "times": "09:00"}, "Select a valid choice"),
+    ],
+)
+def test_bad_input_says_what_is_wrong_and_adds_nothing(
+    client, ws, account, make_member, data, message
+):
+    from accounts.roles import Role
+
+    client.force_login(make_member(ws, Role.EDITOR))
+    response = client.post(
+        reverse("posting_slots", args=["slots"]), {"accounts": [account.pk], **data}
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not PostingSlot.objects.exists()
+
+
+def test_another_workspaces_account_is_refused(client, ws, account, make_member):
+    from accounts.roles import Role
+
+    theirs = ConnectedAccount.objects.create(
+        workspace=WorkspaceFactory(), platform="x", external_id="9", display_name="Theirs"
+    )
+    client.force_login(make_member(ws, Role.EDITOR))
+    response = client.post(
+        reverse("posting_slots", args=["slots"]),
+        {"accounts": [theirs.pk], "weekdays": [0], "times": "09:00"},
+    )
+    assert response.status_code == 400
+    assert not PostingSlot.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-12-08T14:00", {"scheduled_local": datetime(2026, 12, 8, 14, 0)}),  # noqa: DTZ001
+        ("2026-02-27T14:00", {}),  # passed
+        ("2026-03-29T01:30", {}),  # skipped by the clocks in London
+        ("tomorrow", {}),
+        (None, {}),
+    ],
+)
+def test_a_calendar_slot_prefills_the_composer_only_with_a_future_time(value, expected):
+    import time_machine
+
+    from publishing.slots import initial_at
+
+    with time_machine.travel(datetime(2026, 3, 1, 12, 0, tzinfo=UTC), tick=False):
+        assert initial_at(value, "Europe/London") == expected
+
+
+def test_the_composer_opens_at_the_slot_from_the_calendar(client, ws, account, make_member):
+    from accounts.roles import Role
+
+    client.force_login(make_member(ws, Role.EDITOR))
+    url = reverse("post_new", args=["slots"])
+    response = client.get(url, {"at": "2099-12-08T14:00"})
+    assert 'value="2099-12-08T14:00"' in response.content.decode()
+    assert (
+        'value="2020-12-08T14:00"'
+        not in client.get(url, {"at": "2020-12-08T14:00"}).content.decode()
+    )

@@ -30,6 +30,7 @@ from publishing.payloads import settle
 from publishing.states import move
 from retention import engine
 from tests.factories import MembershipFactory
+from tests.publishing_fixtures import make_due
 
 pytestmark = pytest.mark.django_db
 S = PostTarget.State
@@ -117,9 +118,12 @@ def due_everywhere(workspace, owner, x_account, upload, django_capture_on_commit
             text=text,
             media_ids=[upload("image").pk],
             targets=[composer.TargetInput(x_account.pk)],
-            scheduled_at=when,
+            scheduled_at=timezone.now() + timedelta(hours=1),
         )
-        return workflow.schedule(composer.save(workspace, owner.user, data)[0], owner)
+        # Scheduled ahead, then time passes until it was due `when`.
+        return make_due(
+            workflow.schedule(composer.save(workspace, owner.user, data)[0], owner), when
+        )
 
     with django_capture_on_commit_callbacks(execute=True):
         # Missed its time 40 days ago: the hourly job expires it.

@@ -46,6 +46,11 @@ RECONCILE_SECONDS = 6 * 60 * 60
 class LinkedInNetwork(MeasuresThroughModule, Network):
     platform = Platform.LINKEDIN
     label = "LinkedIn Page"
+    preview_template = "platforms/previews/linkedin.html"
+    # Approximate: LinkedIn publishes no number; the feed folds after about three lines,
+    # which third-party guides put at 140 (phone) to 210 (desktop) characters. We show the
+    # phone fold, the stricter one.
+    preview_fold = 140
     can_delete_published = True  # DELETE /rest/posts/{urn} (linkedin/delete.py)
     polls_inbox = True
     demo_inbound = "linkedin"

@@ -67,6 +67,10 @@ class _MetaNetwork(Network):
 class FacebookNetwork(_MetaNetwork):
     platform = Platform.FACEBOOK
     label = "Facebook Page"
+    preview_template = "platforms/previews/facebook.html"
+    # Approximate: Facebook publishes no number; a long post shows about 480 characters
+    # (five lines on a phone) before "See more", per third-party guides.
+    preview_fold = 480
     comment_edge = "comments"
     profile_fields = "name,profile_pic"
     can_delete_published = True  # DELETE /{page-post-id} (meta/delete.py); not on Instagram
@@ -125,6 +129,11 @@ class FacebookNetwork(_MetaNetwork):
 class InstagramNetwork(_MetaNetwork):
     platform = Platform.INSTAGRAM
     label = "Instagram"
+    preview_template = "platforms/previews/instagram.html"
+    # Approximate: Instagram publishes no number; the feed shows about the first 125
+    # characters (two lines) before "more", per third-party guides such as
+    # https://charactercounter.com/instagram.
+    preview_fold = 125
     comment_edge = "replies"
     profile_fields = "name,username,profile_pic"
 

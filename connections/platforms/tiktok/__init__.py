@@ -22,6 +22,10 @@ class TikTokNetwork(MeasuresThroughModule, Network):
     platform = Platform.TIKTOK
     label = "TikTok"
     options_template = "platforms/tiktok_options.html"
+    preview_template = "platforms/previews/tiktok.html"
+    # Approximate: TikTok publishes no number; the caption over the video shows about two
+    # lines (some 100 characters on a phone) before "more".
+    preview_fold = 100
 
     def check(self, text: str, media: list[MediaFacts], options: Mapping[str, Any]) -> Check:
         return composer.check_tiktok(text, media, options)

@@ -31,6 +31,7 @@ DM_MAX_LENGTH = 10000
 class XNetwork(MeasuresThroughModule, Network):
     platform = Platform.X
     label = "X"
+    preview_template = "platforms/previews/x.html"
     can_delete_published = True  # DELETE /2/tweets/:id (x/delete.py)
     demo_inbound = "x"
     demo_script = (

@@ -32,6 +32,7 @@ class YouTubeNetwork(MeasuresThroughModule, Network):
     platform = Platform.YOUTUBE
     label = "YouTube"
     options_template = "platforms/youtube_options.html"
+    preview_template = "platforms/previews/youtube.html"
     caption_label = "Description"
     can_delete_published = True  # videos.delete (youtube/delete.py)
     polls_inbox = True
