@@ -19,6 +19,7 @@ TILE_TEMPLATES = {
     "composer": "publishing/partials/media_tile.html",
     "library": "publishing/partials/media_card.html",
 }
+OWN_TILE_TEMPLATE = "publishing/partials/own_tile.html"
 
 
 @workspace_view(Capability.COMPOSE)
@@ -36,7 +37,13 @@ def upload(request: WorkspaceRequest) -> HttpResponse:
         )
     except UserFacingError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    html = render_to_string(template, {"item": item, "checked": True}, request=request)
-    return JsonResponse(
-        {"id": item.pk, "name": item.name, "kind": item.kind, "html": html}, status=201
-    )
+    answer = {
+        "id": item.pk,
+        "name": item.name,
+        "kind": item.kind,
+        "html": render_to_string(template, {"item": item, "checked": True}, request=request),
+    }
+    if template == TILE_TEMPLATES["composer"]:
+        # Each account's own picker offers the new file too, unticked.
+        answer["own_html"] = render_to_string(OWN_TILE_TEMPLATE, {"item": item}, request=request)
+    return JsonResponse(answer, status=201)

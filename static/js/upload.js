@@ -74,6 +74,18 @@
       }
     }
 
+    // An account's own media picker offers the new file too, named for that account.
+    function offerToAccounts(html) {
+      document.querySelectorAll("[data-own-picker]").forEach(function (picker) {
+        picker.hidden = false;
+        picker.insertAdjacentHTML("afterbegin", html);
+        var box = picker.firstElementChild.querySelector("input[type=checkbox]");
+        box.name = "media_" + picker.closest("[data-account]").getAttribute("data-account");
+        var hint = picker.parentElement.querySelector("[data-own-empty]");
+        if (hint) hint.remove();
+      });
+    }
+
     function added(html) {
       var empty = document.querySelector("[data-upload-empty]");
       if (empty) empty.remove();
@@ -119,7 +131,9 @@
             bar.value = 100;
             row.classList.add("is-done");
             status.textContent = "Added";
-            added(JSON.parse(xhr.responseText).html);
+            var answer = JSON.parse(xhr.responseText);
+            added(answer.html);
+            if (answer.own_html) offerToAccounts(answer.own_html);
           } else {
             row.classList.add("is-error");
             status.textContent = refusal(xhr, file.name);

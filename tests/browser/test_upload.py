@@ -254,3 +254,29 @@ def test_without_javascript_the_library_form_still_uploads(editor_page, app, bro
         expect(page.locator(".media-card", has_text="cover.jpg")).to_contain_text("300×200")
     finally:
         context.close()
+
+
+def test_a_file_uploaded_in_the_composer_is_offered_to_each_accounts_own_media(editor_page, app):
+    open_page, workspace = editor_page
+    page = open_page()
+    page.goto(f"{app}/w/{workspace.slug}/posts/new/")
+    page.get_by_label("What do you want to share?").fill("Only X gets the cover")
+    page.get_by_label(re.compile("Studio on X")).first.check()
+    block = page.locator(".target-media")
+    block.locator("xpath=ancestor::details").first.evaluate("d => d.open = true")
+    block.get_by_label("Use different media here").check()
+    expect(block).to_contain_text("Add files to the library first.")
+
+    page.evaluate(DROP, [".dropzone", [file_for_drop("cover.jpg", image_bytes(), "image/jpeg")]])
+    expect(page.locator(".upload-item", has_text="cover.jpg")).to_contain_text("Added")
+    own = block.locator(".own-tile", has_text="cover.jpg").locator("input")
+    expect(own).not_to_be_checked()  # offered, not chosen for the person
+    expect(block).not_to_contain_text("Add files to the library first.")
+    own.check()
+    page.locator(".media-tile", has_text="cover.jpg").locator("input").uncheck()
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
+
+    target = Post.objects.get().targets.get()
+    assert target.own_media
+    assert [a.media.name for a in target.attachments] == ["cover.jpg"]
