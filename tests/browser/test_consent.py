@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from consent.groups import ensure_cookie_groups
 from consent.models import ConsentRecord, UsageEvent
+from tests.browser.conftest import AxeReports
 from tests.browser.test_publish_journey import log_in
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 from tests.legal.fixtures import defaults  # noqa: F401 - used by name below
@@ -32,8 +33,9 @@ def cookie_groups() -> None:
 
 
 @pytest.fixture
-def gpc_page(browser: object) -> Iterator[Callable[..., object]]:
-    """gpc_page(header=True, script=True, **viewport) -> a page whose browser sends GPC."""
+def gpc_page(browser: object, axe: AxeReports) -> Iterator[Callable[..., object]]:
+    """gpc_page(header=True, script=True, **viewport) -> a page whose browser sends GPC,
+    checked by axe like every other page."""
     contexts = []
 
     def make(header: bool = True, script: bool = True, width: int = 1280, height: int = 860):
@@ -42,6 +44,7 @@ def gpc_page(browser: object) -> Iterator[Callable[..., object]]:
             extra_http_headers={"Sec-GPC": "1"} if header else {},
         )
         context.set_default_timeout(15_000)
+        axe.watch(context)
         if script:
             context.add_init_script(GPC_SCRIPT)
         contexts.append(context)
