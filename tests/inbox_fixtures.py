@@ -4,14 +4,48 @@ mode: the code under test is real)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from connections.platforms.meta.webhooks import MetaWebhooks
 from connections.platforms.x.webhooks import XWebhooks
 from inbox import deliveries, replies
-from inbox.models import Message, WebhookDelivery
+from inbox.models import Conversation, Message, WebhookDelivery
+
+_ids = itertools.count(1_700_000_000_000_000_001)
+
+
+def inbound_conversation(
+    account, participant="Ana Lima", text="Hello", minutes_ago=0, **fields
+) -> Conversation:
+    """A conversation on `account` whose last message is `participant`'s `text`."""
+    at = timezone.now() - timedelta(minutes=minutes_ago)
+    convo = Conversation.objects.create(
+        workspace=account.workspace,
+        account=account,
+        kind=fields.pop("kind", "message"),
+        thread_key=f"t-{next(_ids)}",
+        participant_id=fields.pop("participant_id", f"p-{next(_ids)}"),
+        participant_name=participant,
+        last_message_at=at,
+        last_inbound_at=at,
+        preview=text,
+        **fields,
+    )
+    Message.objects.create(
+        conversation=convo,
+        account=account,
+        direction=Message.Direction.INBOUND,
+        external_id=str(next(_ids)),
+        text=text,
+        sender_name=participant,
+        sent_at=at,
+    )
+    return convo
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ conversation and from the list), and a comment thread showing the caption its au
 
 from __future__ import annotations
 
-import itertools
 import re
 from datetime import timedelta
 
@@ -15,40 +14,14 @@ from playwright.sync_api import expect
 
 from accounts.roles import Role
 from connections.models import ConnectedAccount
-from inbox.models import Conversation, Label, Message, SavedReply
+from inbox.models import Conversation, Label, SavedReply
 from publishing.models import Post, PostTarget
 from tests.browser.test_exports import decline_cookies
 from tests.browser.test_publish_journey import log_in
 from tests.factories import MembershipFactory
+from tests.inbox_fixtures import inbound_conversation
 
 pytestmark = pytest.mark.django_db(transaction=True)
-_ids = itertools.count(1_800_000_000_000_000_001)
-
-
-def _conversation(account, name, text, minutes_ago, **fields):
-    at = timezone.now() - timedelta(minutes=minutes_ago)
-    convo = Conversation.objects.create(
-        workspace=account.workspace,
-        account=account,
-        kind=fields.pop("kind", "message"),
-        thread_key=f"t-{next(_ids)}",
-        participant_id=f"p-{next(_ids)}",
-        participant_name=name,
-        last_message_at=at,
-        last_inbound_at=at,
-        preview=text,
-        **fields,
-    )
-    Message.objects.create(
-        conversation=convo,
-        account=account,
-        direction=Message.Direction.INBOUND,
-        external_id=str(next(_ids)),
-        text=text,
-        sender_name=name,
-        sent_at=at,
-    )
-    return convo
 
 
 @pytest.fixture
@@ -91,10 +64,10 @@ def inbox_data(workspace):
     )
     return {
         "editor": editor,
-        "chloe": _conversation(facebook, "Chloé Martin", "Do you ship to Lyon?", 1),
-        "bruno": _conversation(facebook, "Bruno Costa", "Is the shop open Sunday?", 5),
-        "carla": _conversation(facebook, "Carla Dias", "Bulk order of 40 bags", 9),
-        "comment": _conversation(
+        "chloe": inbound_conversation(facebook, "Chloé Martin", "Do you ship to Lyon?", 1),
+        "bruno": inbound_conversation(facebook, "Bruno Costa", "Is the shop open Sunday?", 5),
+        "carla": inbound_conversation(facebook, "Carla Dias", "Bulk order of 40 bags", 9),
+        "comment": inbound_conversation(
             x,
             "Dana Reed",
             "Is it vegan?",

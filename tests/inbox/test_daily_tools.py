@@ -4,7 +4,6 @@ and a comment thread showing the post as that network's audience saw it."""
 
 from __future__ import annotations
 
-import itertools
 from datetime import timedelta
 
 import pytest
@@ -15,13 +14,12 @@ from django.utils import timezone
 from accounts.roles import Role
 from connections.models import ConnectedAccount
 from inbox import saved_replies
-from inbox.models import Conversation, Label, Message, SavedReply
+from inbox.models import Conversation, Label, SavedReply
 from inbox.search import normalise
 from mixora.errors import UserFacingError
 from publishing.models import Post, PostTarget
 from tests.factories import UserFactory, WorkspaceFactory
-
-_ids = itertools.count(1_700_000_000_000_000_001)
+from tests.inbox_fixtures import inbound_conversation
 
 
 @pytest.fixture
@@ -41,32 +39,6 @@ def owner_client(client, owner):
     return client
 
 
-def _conversation(account, participant="Ana Lima", text="Hello", minutes_ago=0, **fields):
-    at = timezone.now() - timedelta(minutes=minutes_ago)
-    convo = Conversation.objects.create(
-        workspace=account.workspace,
-        account=account,
-        kind=fields.pop("kind", "message"),
-        thread_key=f"t-{next(_ids)}",
-        participant_id=fields.pop("participant_id", f"p-{next(_ids)}"),
-        participant_name=participant,
-        last_message_at=at,
-        last_inbound_at=at,
-        preview=text,
-        **fields,
-    )
-    Message.objects.create(
-        conversation=convo,
-        account=account,
-        direction=Message.Direction.INBOUND,
-        external_id=str(next(_ids)),
-        text=text,
-        sender_name=participant,
-        sent_at=at,
-    )
-    return convo
-
-
 def _flash(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
@@ -82,9 +54,9 @@ def _path(response) -> str:
 def three(x_account):
     """Three open conversations, newest first: top, middle, bottom."""
     return {
-        "top": _conversation(x_account, "Ana Lima", "Newest", minutes_ago=1),
-        "middle": _conversation(x_account, "Bruno Costa", "Middle", minutes_ago=5),
-        "bottom": _conversation(x_account, "Carla Dias", "Oldest", minutes_ago=9),
+        "top": inbound_conversation(x_account, "Ana Lima", "Newest", minutes_ago=1),
+        "middle": inbound_conversation(x_account, "Bruno Costa", "Middle", minutes_ago=5),
+        "bottom": inbound_conversation(x_account, "Carla Dias", "Oldest", minutes_ago=9),
     }
 
 
@@ -92,7 +64,7 @@ def _done(client, convo, **data):
     return client.post(reverse("inbox_done", args=["acme", convo.pk]), data)
 
 
-def test_done_resolves_in_one_click_and_opens_the_next_conversation(owner_client, three):
+def test_done_resolves_in_one_click_and_opens_the_nextinbound_conversation(owner_client, three):
     response = _done(owner_client, three["middle"], open=three["middle"].pk, query="status=open")
 
     three["middle"].refresh_from_db()
@@ -114,7 +86,7 @@ def test_done_on_the_last_conversation_goes_to_the_one_above(owner_client, three
     )
 
 
-def test_done_from_the_list_keeps_the_open_conversation(owner_client, three):
+def test_done_from_the_list_keeps_the_openinbound_conversation(owner_client, three):
     response = _done(owner_client, three["bottom"], open=three["top"].pk)
     assert _path(response).startswith(reverse("inbox_conversation", args=["acme", three["top"].pk]))
     response = _done(owner_client, three["middle"], open="")
@@ -122,14 +94,14 @@ def test_done_from_the_list_keeps_the_open_conversation(owner_client, three):
 
 
 def test_done_of_the_only_conversation_goes_back_to_the_list(owner_client, x_account):
-    only = _conversation(x_account)
+    only = inbound_conversation(x_account)
     response = _done(owner_client, only, open=only.pk)
     assert _path(response).startswith(reverse("inbox", args=["acme"]) + "?")
 
 
 def test_undo_puts_back_exactly_the_status_it_had(owner_client, x_account):
     until = timezone.now() + timedelta(days=2)
-    snoozed = _conversation(x_account, status="snoozed", snoozed_until=until)
+    snoozed = inbound_conversation(x_account, status="snoozed", snoozed_until=until)
     _done(owner_client, snoozed, open=snoozed.pk)
 
     response = owner_client.post(reverse("inbox_undo_done", args=["acme", snoozed.pk]))
@@ -143,7 +115,7 @@ def test_undo_puts_back_exactly_the_status_it_had(owner_client, x_account):
 
 
 def test_undo_is_refused_when_the_customer_reopened_it_meanwhile(owner_client, x_account):
-    convo = _conversation(x_account, status="pending")
+    convo = inbound_conversation(x_account, status="pending")
     _done(owner_client, convo, open=convo.pk)
     Conversation.objects.filter(pk=convo.pk).update(status="open")  # a new message came in
 
@@ -165,7 +137,7 @@ def test_undo_of_another_conversation_does_nothing(owner_client, three):
 
 
 def test_viewers_can_neither_mark_done_nor_undo(client, make_member, workspace, x_account):
-    convo = _conversation(x_account)
+    convo = inbound_conversation(x_account)
     client.force_login(make_member(workspace, Role.VIEWER))
 
     assert _done(client, convo).status_code == 403
@@ -182,7 +154,7 @@ def test_done_cannot_reach_another_workspace(owner_client, x_account):
     account = ConnectedAccount.objects.create(
         workspace=other, platform="x", external_id="42", display_name="Other"
     )
-    foreign = _conversation(account)
+    foreign = inbound_conversation(account)
     assert _done(owner_client, foreign).status_code == 404
     assert Conversation.objects.get(pk=foreign.pk).status == "open"
 
@@ -194,8 +166,8 @@ def _labels(client, convo, **data):
     return client.post(reverse("inbox_labels", args=["acme", convo.pk]), data)
 
 
-def test_a_new_label_is_created_and_applied_from_the_conversation(owner_client, x_account):
-    convo = _conversation(x_account)
+def test_a_new_label_is_created_and_applied_from_theinbound_conversation(owner_client, x_account):
+    convo = inbound_conversation(x_account)
     vip = Label.objects.create(workspace=x_account.workspace, name="VIP")
 
     response = _labels(owner_client, convo, shown=[vip.pk], labels=[vip.pk], new_label=" Refund ")
@@ -209,7 +181,7 @@ def test_a_new_label_is_created_and_applied_from_the_conversation(owner_client, 
 def test_removing_one_label_leaves_the_others_including_a_teammates_new_one(
     owner_client, x_account
 ):
-    convo = _conversation(x_account)
+    convo = inbound_conversation(x_account)
     vip, refund = (Label.objects.create(workspace=x_account.workspace, name=n) for n in "AB")
     convo.labels.add(vip, refund)
     # The page showed only VIP's chip; the removal is about VIP alone.
@@ -221,7 +193,7 @@ def test_removing_one_label_leaves_the_others_including_a_teammates_new_one(
 
 
 def test_viewers_cannot_change_labels(client, make_member, workspace, x_account):
-    convo = _conversation(x_account)
+    convo = inbound_conversation(x_account)
     label = Label.objects.create(workspace=workspace, name="VIP")
     client.force_login(make_member(workspace, Role.VIEWER))
 
@@ -245,9 +217,9 @@ def _found(client, q):
 
 
 def test_search_ignores_accents_and_case_in_names_and_messages(owner_client, x_account):
-    chloe = _conversation(x_account, "Chloé Martin", "Bonjour")
-    cafe = _conversation(x_account, "Bo Chen", "Is the CAFÉ crème back?")
-    plain = _conversation(x_account, "Chloe Plain", "Hello")
+    chloe = inbound_conversation(x_account, "Chloé Martin", "Bonjour")
+    cafe = inbound_conversation(x_account, "Bo Chen", "Is the CAFÉ crème back?")
+    plain = inbound_conversation(x_account, "Chloe Plain", "Hello")
 
     assert _found(owner_client, "chloe") == sorted([chloe.pk, plain.pk])
     assert _found(owner_client, "CHLOÉ") == sorted([chloe.pk, plain.pk])
@@ -257,19 +229,19 @@ def test_search_ignores_accents_and_case_in_names_and_messages(owner_client, x_a
 
 
 def test_a_name_learnt_later_is_searchable(owner_client, x_account):
-    convo = _conversation(x_account, "")
+    convo = inbound_conversation(x_account, "")
     convo.participant_name = "Zoë Ølund"
     convo.save(update_fields=["participant_name"])
     assert _found(owner_client, "zoe") == [convo.pk]
 
 
 def test_accent_insensitive_search_stays_inside_the_workspace(owner_client, x_account):
-    mine = _conversation(x_account, "Chloé Martin")
+    mine = inbound_conversation(x_account, "Chloé Martin")
     other = WorkspaceFactory(slug="other")
     account = ConnectedAccount.objects.create(
         workspace=other, platform="x", external_id="42", display_name="Other"
     )
-    _conversation(account, "Chloé Martin", "Chloé writes")
+    inbound_conversation(account, "Chloé Martin", "Chloé writes")
     assert _found(owner_client, "chloe") == [mine.pk]
 
 
@@ -278,14 +250,14 @@ def test_accent_insensitive_search_stays_inside_the_workspace(owner_client, x_ac
 
 def test_fill_puts_in_the_first_name_and_the_agent(x_account):
     agent = UserFactory(full_name="Eddie Editor")
-    convo = _conversation(x_account, "Chloé  Martin")
+    convo = inbound_conversation(x_account, "Chloé  Martin")
     text = "Hi {first_name}, {agent_name} here. {first_name}!"
     assert saved_replies.fill(text, convo, agent) == "Hi Chloé, Eddie Editor here. Chloé!"
 
 
 @pytest.mark.parametrize("name", ["", "LinkedIn member", "p-123"])
 def test_first_name_falls_back_when_the_network_gives_none(x_account, name):
-    convo = _conversation(x_account, name, participant_id="p-123")
+    convo = inbound_conversation(x_account, name, participant_id="p-123")
     assert saved_replies.first_name(convo) == "there"
     assert saved_replies.fill("Hi {first_name}!", convo, UserFactory()) == "Hi there!"
 
@@ -322,7 +294,7 @@ def test_the_reply_box_offers_saved_replies_filled_in(owner_client, owner, x_acc
     SavedReply.objects.create(
         workspace=x_account.workspace, title="Thanks", text="Thanks {first_name}! — {agent_name}"
     )
-    convo = _conversation(x_account, "Chloé Martin")
+    convo = inbound_conversation(x_account, "Chloé Martin")
 
     page = owner_client.get(reverse("inbox_conversation", args=["acme", convo.pk]))
 
@@ -351,7 +323,7 @@ def published_on_x(workspace, owner, x_account):
 def test_a_comment_thread_shows_the_caption_that_account_published(
     owner_client, x_account, published_on_x
 ):
-    convo = _conversation(
+    convo = inbound_conversation(
         x_account,
         kind="comment",
         external_post_id=published_on_x.platform_post_id,
@@ -370,7 +342,7 @@ def test_a_comment_thread_shows_the_caption_that_account_published(
 def test_a_thread_that_began_before_the_link_finds_its_post(
     owner_client, x_account, published_on_x
 ):
-    convo = _conversation(
+    convo = inbound_conversation(
         x_account, kind="comment", external_post_id=published_on_x.platform_post_id
     )
 
@@ -385,7 +357,7 @@ def test_a_post_of_another_account_is_not_shown(owner_client, workspace, publish
     facebook = ConnectedAccount.objects.create(
         workspace=workspace, platform="facebook", external_id="2000", display_name="Acme Page"
     )
-    convo = _conversation(
+    convo = inbound_conversation(
         facebook, kind="comment", external_post_id=published_on_x.platform_post_id
     )
     page = owner_client.get(reverse("inbox_conversation", args=["acme", convo.pk]))
