@@ -6,9 +6,8 @@ prefetched) and one count, so the home costs the same whatever the workspace hol
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -19,6 +18,7 @@ from inbox.models import Conversation
 from inbox.queries import unread_for
 from publishing.models import Post, PostTarget
 from publishing.status import Status, post_status
+from publishing.timezones import day_bounds_utc, to_local
 
 SHOWN = 5
 TODAY_SHOWN = 8
@@ -82,17 +82,14 @@ def _with_targets(qs: QuerySet[Post]) -> QuerySet[Post]:
     return qs.select_related("author").prefetch_related(Prefetch("targets", queryset=targets))
 
 
-def day_bounds(day_in: ZoneInfo, now: datetime) -> tuple[datetime, datetime]:
+def today_bounds(tz_name: str, now: datetime) -> tuple[datetime, datetime]:
     """Midnight to midnight of `now`'s day in the workspace's zone (a DST day is 23 or 25 h)."""
-    local = now.astimezone(day_in).date()
-    start = datetime.combine(local, time(), tzinfo=day_in)
-    end = datetime.combine(local + timedelta(days=1), time(), tzinfo=day_in)
-    return start, end
+    return day_bounds_utc(to_local(now, tz_name).date(), tz_name)
 
 
 def today(membership: Membership, now: datetime) -> Today:
     workspace = membership.workspace
-    start, end = day_bounds(ZoneInfo(workspace.timezone), now)
+    start, end = today_bounds(workspace.timezone, now)
     qs = Post.objects.filter(
         workspace=workspace,
         scheduled_at__gte=start,

@@ -14,9 +14,8 @@ from mixora.errors import UserFacingError
 
 from . import workflow
 from .models import Post
-from .schedule_rules import require_future
+from .schedule_rules import local_time, require_future
 from .states import EDITABLE
-from .timezones import to_local
 
 
 def _require_movable(post: Post) -> None:
@@ -55,8 +54,7 @@ def _locked(posts: list[Post]) -> list[Post]:
 
 def describe(post: Post) -> str:
     """Where the post now stands, for the message after a move."""
-    local = to_local(post.scheduled_at, post.workspace.timezone)
-    when = f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+    when = local_time(post.scheduled_at, post.workspace.timezone)
     if post.stage == Post.Stage.IN_REVIEW:
         return f"Moved “{post}” to {when}. It waits for review before it is published."
     return f"Moved “{post}” to {when}."

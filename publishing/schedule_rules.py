@@ -19,10 +19,15 @@ from mixora.errors import UserFacingError
 from .timezones import to_local
 
 
-def local_label(when: datetime, tz: str) -> str:
-    """`when` as the person reads it: "Tue 3 Dec, 14:00 in Europe/Paris"."""
+def local_time(when: datetime, tz: str) -> str:
+    """`when` as the person reads it in `tz`: "Tue 3 Dec, 14:00"."""
     local = to_local(when, tz)
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M} in {tz}"
+    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+
+
+def local_label(when: datetime, tz: str) -> str:
+    """`when` with its zone named: "Tue 3 Dec, 14:00 in Europe/Paris"."""
+    return f"{local_time(when, tz)} in {tz}"
 
 
 def require_future(when: datetime, *, tz: str, now: datetime | None = None) -> None:

@@ -6,7 +6,6 @@ its message and leaves the typed text alone."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -15,17 +14,17 @@ from playwright.sync_api import expect
 from assistant.models import AIGeneration
 from connections.models import ConnectedAccount
 from inbox.models import Conversation, Message
+from tests.browser.conftest import SCREENSHOT_DIR
 from tests.browser.test_exports import decline_cookies
 from tests.browser.test_tiktok_composer import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-SHOTS = Path("/tmp/shots")  # noqa: S108 - where the screenshots are looked at
 
 
 def snap(page, name: str) -> None:
     decline_cookies(page)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"ai-{name}.png"), full_page=True)
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / f"ai-{name}.png"), full_page=True)
 
 
 @pytest.fixture

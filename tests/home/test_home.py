@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from connections.models import ConnectedAccount
-from home.queries import day_bounds
+from home.queries import today_bounds
 from inbox.models import Conversation, ReadMark
 from publishing.models import Post, PostTarget
 from tests.factories import MembershipFactory, WorkspaceFactory
@@ -164,7 +164,7 @@ def test_nothing_needs_you_says_what_goes_out_today(client, workspace, account, 
         )
     response = _home(client, people[Role.EDITOR])
     page = " ".join(response.content.decode().split())
-    start, end = day_bounds(ZoneInfo("Europe/Paris"), now)
+    start, end = today_bounds("Europe/Paris", now)
     expected = sum(start <= now + timedelta(minutes=m) < end for m in (5, 10, 15))
     assert "Nothing needs you." in page
     assert f"{expected} post{'s go' if expected != 1 else ' goes'} out today." in page
@@ -173,18 +173,18 @@ def test_nothing_needs_you_says_what_goes_out_today(client, workspace, account, 
 def test_today_is_the_workspaces_day_not_the_servers():
     paris = ZoneInfo("Europe/Paris")
     # 23:30 UTC on 6 December is already 7 December in Paris.
-    start, end = day_bounds(paris, datetime(2026, 12, 6, 23, 30, tzinfo=UTC))
+    start, end = today_bounds("Europe/Paris", datetime(2026, 12, 6, 23, 30, tzinfo=UTC))
     assert start == datetime(2026, 12, 7, tzinfo=paris)
     assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(days=1)
     # The day clocks go forward lasts 23 hours.
-    start, end = day_bounds(paris, datetime(2026, 3, 29, 12, tzinfo=UTC))
+    start, end = today_bounds("Europe/Paris", datetime(2026, 3, 29, 12, tzinfo=UTC))
     assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=23)
 
 
 def test_a_post_scheduled_tomorrow_in_the_workspace_zone_is_not_today(
     client, workspace, account, people
 ):
-    start, end = day_bounds(ZoneInfo("Europe/Paris"), timezone.now())
+    start, end = today_bounds("Europe/Paris", timezone.now())
     owner = people[Role.OWNER].user
     _post(workspace, account, owner, Post.Stage.SCHEDULED, "Tomorrow", scheduled_at=end)
     _post(workspace, account, owner, Post.Stage.SCHEDULED, "Midnight", scheduled_at=start)
