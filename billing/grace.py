@@ -143,7 +143,7 @@ def _tell(workspace: Workspace, done: Settled) -> None:
     )
 
 
-@shared_task(time_limit=600, soft_time_limit=540)
+@shared_task(name="billing.grace.settle_over_limit_workspaces", time_limit=600, soft_time_limit=540)
 def settle_over_limit_workspaces() -> int:
     """Daily: every workspace in an over-limit grace, or with paused accounts."""
     ids = set(

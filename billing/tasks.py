@@ -12,6 +12,7 @@ from .stripe_client import BillingUnavailable
 # Stripe unreachable or erring: tried again with backoff (its state is re-read each time, so a
 # retry never applies anything twice). Other failures stay on the event for the sweep below.
 @shared_task(
+    name="billing.tasks.process_stripe_event",
     acks_late=True,
     autoretry_for=(BillingUnavailable, stripe.StripeError),
     retry_backoff=30,
@@ -24,7 +25,7 @@ def process_stripe_event(event_pk: int) -> str:
     return events.process(event_pk)
 
 
-@shared_task(time_limit=280, soft_time_limit=270)
+@shared_task(name="billing.tasks.process_stale_events", time_limit=280, soft_time_limit=270)
 def process_stale_events() -> int:
     """Stored events whose task was lost (broker down at receipt) or failed get another go."""
     ids = events.stale_ids()
@@ -33,6 +34,6 @@ def process_stale_events() -> int:
     return len(ids)
 
 
-@shared_task(time_limit=3500, soft_time_limit=3400)
+@shared_task(name="billing.tasks.reconcile_billing", time_limit=3500, soft_time_limit=3400)
 def reconcile_billing() -> dict[str, int]:
     return reconcile.reconcile().as_dict()

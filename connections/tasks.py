@@ -16,7 +16,12 @@ from .models import ConnectedAccount
 KEEP_FRESH = (ConnectedAccount.Status.ACTIVE, ConnectedAccount.Status.PAUSED)
 
 
-@shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
+@shared_task(
+    name="connections.tasks.refresh_account_token",
+    acks_late=True,
+    time_limit=60,
+    soft_time_limit=50,
+)
 def refresh_account_token(account_id: int) -> bool:
     account = (
         ConnectedAccount.objects.select_related("workspace")
@@ -28,7 +33,7 @@ def refresh_account_token(account_id: int) -> bool:
     return services.refresh(account)
 
 
-@shared_task(time_limit=60, soft_time_limit=50)
+@shared_task(name="connections.tasks.refresh_expiring_tokens", time_limit=60, soft_time_limit=50)
 def refresh_expiring_tokens() -> int:
     """Refresh ahead of expiry: every active account whose token ends within the margin."""
     due = timezone.now() + timedelta(seconds=settings.TOKEN_REFRESH_MARGIN_SECONDS)
@@ -42,13 +47,15 @@ def refresh_expiring_tokens() -> int:
     return len(ids)
 
 
-@shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
+@shared_task(
+    name="connections.tasks.check_account", acks_late=True, time_limit=60, soft_time_limit=50
+)
 def check_account(account_id: int) -> bool:
     account = ConnectedAccount.objects.select_related("workspace").filter(pk=account_id).first()
     return services.check(account) if account else False
 
 
-@shared_task(time_limit=60, soft_time_limit=50)
+@shared_task(name="connections.tasks.check_accounts", time_limit=60, soft_time_limit=50)
 def check_accounts() -> int:
     """Hourly health check of every active account: the "last sync" the page shows."""
     ids = list(

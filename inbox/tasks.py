@@ -12,6 +12,7 @@ from .models import Conversation
 
 
 @shared_task(
+    name="inbox.tasks.process_delivery",
     acks_late=True,
     autoretry_for=(Exception,),
     retry_backoff=5,
@@ -25,7 +26,7 @@ def process_delivery(delivery_id: int) -> int:
     return deliveries.process(delivery_id)
 
 
-@shared_task(time_limit=55, soft_time_limit=50)
+@shared_task(name="inbox.tasks.process_stale_deliveries", time_limit=55, soft_time_limit=50)
 def process_stale_deliveries() -> int:
     """Deliveries whose task was lost or failed for good get another go."""
     ids = deliveries.stale_ids()
@@ -34,18 +35,18 @@ def process_stale_deliveries() -> int:
     return len(ids)
 
 
-@shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
+@shared_task(name="inbox.tasks.send_reply", acks_late=True, time_limit=60, soft_time_limit=50)
 def send_reply(message_id: int) -> str:
     # Never retried automatically: a reply that failed waits for a person to retry it.
     return replies.send(message_id)
 
 
-@shared_task(time_limit=55, soft_time_limit=50)
+@shared_task(name="inbox.tasks.sweep_replies", time_limit=55, soft_time_limit=50)
 def sweep_replies() -> int:
     return replies.sweep()
 
 
-@shared_task(time_limit=55, soft_time_limit=50)
+@shared_task(name="inbox.tasks.poll_accounts", time_limit=55, soft_time_limit=50)
 def poll_accounts() -> int:
     accounts = polling.due_accounts()
     for account in accounts:
@@ -53,7 +54,7 @@ def poll_accounts() -> int:
     return len(accounts)
 
 
-@shared_task(time_limit=120, soft_time_limit=110)
+@shared_task(name="inbox.tasks.poll_account", time_limit=120, soft_time_limit=110)
 def poll_account(account_id: int) -> int:
     from connections.models import ConnectedAccount
 
@@ -61,14 +62,14 @@ def poll_account(account_id: int) -> int:
     return polling.poll(account) if account else 0
 
 
-@shared_task(time_limit=55, soft_time_limit=50)
+@shared_task(name="inbox.tasks.wake_snoozed", time_limit=55, soft_time_limit=50)
 def wake_snoozed() -> int:
     return Conversation.objects.filter(
         status=Conversation.Status.SNOOZED, snoozed_until__lte=timezone.now()
     ).update(status=Conversation.Status.OPEN, snoozed_until=None, updated_at=timezone.now())
 
 
-@shared_task(time_limit=3500, soft_time_limit=3400)
+@shared_task(name="inbox.tasks.purge_expired", time_limit=3500, soft_time_limit=3400)
 def purge_expired() -> int:
     return retention.purge_all()
 
@@ -76,6 +77,7 @@ def purge_expired() -> int:
 # A host that timed out or answered 5xx/429 is tried again with backoff; a refusal retrying
 # cannot fix returns at once (the thread keeps its initials).
 @shared_task(
+    name="inbox.tasks.fetch_participant_avatar",
     acks_late=True,
     autoretry_for=(Retryable,),
     retry_backoff=30,

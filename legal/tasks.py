@@ -7,7 +7,13 @@ from .models import DocumentVersion
 
 
 # Mail-server trouble (OSError covers smtplib's errors) is retried; nobody sent is resent.
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="legal.tasks.announce_material_change",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def announce_material_change(version_id: int, batch_size: int = announcements.BATCH_SIZE) -> int:
     """Email one batch about a material change, then queue the next batch if people remain.
 
