@@ -18,4 +18,4 @@ RUN DJANGO_SETTINGS_MODULE=mixora.settings.production ALLOWED_HOSTS=build \
     && chown -R mixora /app
 USER mixora
 EXPOSE 8000
-CMD ["gunicorn", "mixora.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30", "--forwarded-allow-ips", "*"]
+CMD ["gunicorn", "mixora.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "8", "--timeout", "30", "--forwarded-allow-ips", "*"]

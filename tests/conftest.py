@@ -137,34 +137,39 @@ def emulator(emulator_server: str) -> Emulator:
 
 @pytest.fixture
 def celery_queue() -> Iterator[Callable[[], list[tuple[str, list]]]]:
-    """celery_queue() -> [(task name, args)] waiting on this process's test queue, oldest first.
+    """celery_queue() -> [(task name, args)] waiting on this process's test queues, oldest
+    first within each queue (default, publish, inbox, bulk: mixora/queues.py).
 
-    Reads the real Redis broker list; the queue is emptied before and after the test."""
+    Reads the real Redis broker lists; the queues are emptied before and after the test."""
     import base64
     import json
 
     import redis
     from django.conf import settings
 
+    from mixora.queues import queue_names
+
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    key = settings.CELERY_TASK_DEFAULT_QUEUE
-    client.delete(key)
+    keys = queue_names()
+    client.delete(*keys)
 
     def queued() -> list[tuple[str, list]]:
         found = []
-        for raw in reversed(client.lrange(key, 0, -1)):  # kombu LPUSHes: newest first
-            message = json.loads(raw)
-            body = json.loads(base64.b64decode(message["body"]))
-            found.append((message["headers"]["task"], body[0]))
+        for key in keys:
+            for raw in reversed(client.lrange(key, 0, -1)):  # kombu LPUSHes: newest first
+                message = json.loads(raw)
+                body = json.loads(base64.b64decode(message["body"]))
+                found.append((message["headers"]["task"], body[0]))
         return found
 
     yield queued
-    client.delete(key)
+    client.delete(*keys)
 
 
 @pytest.fixture
 def start_worker() -> Iterator[Callable[[], subprocess.Popen]]:
-    """start_worker() -> a `celery worker` process on this test's database and queue."""
+    """start_worker(pool="solo", concurrency=1) -> a `celery worker` process on this test's
+    database, consuming every one of this process's queues."""
 
     from django.conf import settings
     from django.db import connection
@@ -175,7 +180,9 @@ def start_worker() -> Iterator[Callable[[], subprocess.Popen]]:
         f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     )
 
-    def start() -> subprocess.Popen:
+    def start(pool: str = "solo", concurrency: int = 1) -> subprocess.Popen:
+        from mixora.queues import queue_names
+
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "mixora.settings.test",
@@ -189,14 +196,15 @@ def start_worker() -> Iterator[Callable[[], subprocess.Popen]]:
                 "-A",
                 "mixora",
                 "worker",
-                "--pool=solo",
+                f"--pool={pool}",
+                f"--concurrency={concurrency}",
                 "--without-heartbeat",
                 "--without-mingle",
                 "--without-gossip",
                 "-l",
                 "warning",
                 "-Q",
-                os.environ["CELERY_TEST_QUEUE"],
+                ",".join(queue_names()),
             ],
             cwd=settings.BASE_DIR,
             env=env,

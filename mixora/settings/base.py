@@ -7,6 +7,9 @@ from pathlib import Path
 
 import dj_database_url
 
+from mixora.queues import DEFAULT as DEFAULT_QUEUE
+from mixora.queues import queue_name, task_queues, task_routes
+
 from .csp import content_security_policy
 from .env import env_bool, env_int, env_list, env_str
 
@@ -351,6 +354,12 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 5
 # Redis re-delivers an unacknowledged task after this long; longer than any task may run.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
+# Four queues with their own workers (mixora/queues.py); a prefix keeps deployments (or test
+# processes) sharing one Redis apart.
+CELERY_QUEUE_PREFIX = env_str("CELERY_QUEUE_PREFIX", "")
+CELERY_TASK_DEFAULT_QUEUE = queue_name(DEFAULT_QUEUE, CELERY_QUEUE_PREFIX)
+CELERY_TASK_ROUTES = task_routes(CELERY_QUEUE_PREFIX)
+CELERY_TASK_QUEUES = task_queues(CELERY_QUEUE_PREFIX)
 # Named periodic jobs; each expires after its own interval so a backlog never piles up.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "refresh-expiring-platform-tokens": {

@@ -7,6 +7,9 @@ import socket
 
 import dj_database_url
 
+from mixora.queues import DEFAULT as DEFAULT_QUEUE
+from mixora.queues import queue_name, task_queues, task_routes
+
 from .base import *  # noqa: F403
 from .csp import content_security_policy
 from .env import env_str
@@ -84,9 +87,13 @@ TOKEN_ENCRYPTION_KEYS = [
     "rS2Dd1bBuYs3Gk8l1v0Q8gqv1m2xq7f8hK4ce9ZpXRE=",
     "GsH3Q0QxQn6sWg7m3Y9WqVvE3o6ZbB2a3uYk2lmJ1aM=",
 ]
-# One queue per test process: what a test enqueues is readable and never reaches anyone else.
-# setdefault: a worker process started by a test inherits the queue through the environment.
-CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault("CELERY_TEST_QUEUE", f"mixora-test-{os.getpid()}")
+# Queues of their own per test process: what a test enqueues is readable and never reaches
+# anyone else. setdefault: a worker process started by a test inherits them through the
+# environment.
+CELERY_QUEUE_PREFIX = os.environ.setdefault("CELERY_TEST_QUEUE", f"mixora-test-{os.getpid()}") + "."
+CELERY_TASK_DEFAULT_QUEUE = queue_name(DEFAULT_QUEUE, CELERY_QUEUE_PREFIX)
+CELERY_TASK_ROUTES = task_routes(CELERY_QUEUE_PREFIX)
+CELERY_TASK_QUEUES = task_queues(CELERY_QUEUE_PREFIX)
 # oauthlib refuses plain http; the emulator speaks http on loopback (never in production).
 os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
 PUBLISH_POLL_INTERVAL = 0.05
