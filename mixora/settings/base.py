@@ -361,6 +361,8 @@ CELERY_TASK_DEFAULT_QUEUE = queue_name(DEFAULT_QUEUE, CELERY_QUEUE_PREFIX)
 CELERY_TASK_ROUTES = task_routes(CELERY_QUEUE_PREFIX)
 CELERY_TASK_QUEUES = task_queues(CELERY_QUEUE_PREFIX)
 # Named periodic jobs; each expires after its own interval so a backlog never piles up.
+# Safe to start twice: only the holder of a Redis lease sends (mixora/beat.py).
+CELERY_BEAT_SCHEDULER = "mixora.beat:LeaderScheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "refresh-expiring-platform-tokens": {
         "task": "connections.tasks.refresh_expiring_tokens",
