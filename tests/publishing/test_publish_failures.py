@@ -85,6 +85,29 @@ def test_a_timeout_after_the_platform_accepted_never_publishes_twice(
     assert landed(emulator, platform, target.account) == 1  # …and still only once
 
 
+def test_reconciliation_finds_the_post_behind_a_page_of_newer_ones(
+    emulator, due_target, settings, celery_queue
+):
+    target = due_target("x", "The one that timed out")
+    settings.PLATFORM_HTTP_TIMEOUT = (2, 1)
+    emulator.fail_next("x", "x.tweets", "accept_then_timeout", delay=2)
+    assert attempt(target) == "retrying"
+    for n in range(120):  # the account goes on posting: more than one page of 100
+        emulator.control(
+            "POST",
+            "posts",
+            {"network": "x", "account_id": target.account.external_id, "text": f"Later {n}"},
+        )
+
+    assert attempt(target) == "reconciled"
+    texts = [
+        p["text"]
+        for p in emulator.control("GET", "posts?platform=x")
+        if p["account_id"] == target.account.external_id
+    ]
+    assert texts.count("The one that timed out") == 1
+
+
 @pytest.mark.parametrize("platform", ["facebook", "x", "instagram"])
 def test_a_worker_killed_mid_call_is_reconciled_after_its_lease(
     emulator, due_target, platform, celery_queue

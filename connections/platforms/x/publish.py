@@ -6,7 +6,7 @@ https://docs.x.com/x-api/media/quickstart/media-upload-chunked"""
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from django.utils.dateparse import parse_datetime
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 CHUNK = 4 * 1024 * 1024  # under the 5 MB recommended segment size
 # A media id expires 24 h after FINALIZE (expires_after_secs 86400): reuse it only while fresh.
 MEDIA_REUSE_SECONDS = 20 * 3600
+# The timeline returns a user's 3,200 most recent posts at most: 32 pages of 100.
+RECONCILE_PAGES = 32
 
 
 def _upload_image(x: XConnector, token: str, item: MediaItem) -> str:
@@ -138,18 +140,28 @@ def find_published(
     wanted = " ".join(request.text.split())
     if not wanted:
         return None  # media-only posts are matched by the checkpoint alone
-    body = x.api(
-        "GET",
-        f"/2/users/{account.external_id}/tweets",
-        account.access_token,
-        params={"max_results": "20", "tweet.fields": "created_at,text"},
-    )
-    for post in body.get("data") or []:
-        if str(post["id"]) in request.known_ids:
-            continue
-        created = parse_datetime(post.get("created_at", "") or "")
-        if " ".join(post.get("text", "").split()) == wanted and (
-            created is None or created >= since
-        ):
-            return Published(str(post["id"]), permalink(account, str(post["id"])))
+    # Every post since the first attempt could have landed, page by page, not only the newest
+    # page: a busy account posts more than a page between an attempt and its retry
+    # (GET /2/users/:id/tweets takes start_time and pages with pagination_token, 100 a page;
+    # docs.x.com/x-api/users/get-posts).
+    params = {
+        "max_results": "100",
+        "tweet.fields": "created_at,text",
+        "start_time": since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    for _ in range(RECONCILE_PAGES):
+        body = x.api(
+            "GET", f"/2/users/{account.external_id}/tweets", account.access_token, params=params
+        )
+        for post in body.get("data") or []:
+            if str(post["id"]) in request.known_ids:
+                continue
+            created = parse_datetime(post.get("created_at", "") or "")
+            if " ".join(post.get("text", "").split()) == wanted and (
+                created is None or created >= since
+            ):
+                return Published(str(post["id"]), permalink(account, str(post["id"])))
+        if not (token := (body.get("meta") or {}).get("next_token")):
+            return None
+        params["pagination_token"] = token
     return None
