@@ -87,7 +87,16 @@ class Post(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["workspace", "scheduled_at"], name="post_calendar")]
+        indexes = [
+            models.Index(fields=["workspace", "scheduled_at"], name="post_calendar"),
+            # The posts list: a tab (stages) in time order, or in last-change order.
+            models.Index(
+                fields=["workspace", "stage", "scheduled_at", "id"], name="post_tab_by_time"
+            ),
+            models.Index(
+                fields=["workspace", "stage", "updated_at", "id"], name="post_tab_by_change"
+            ),
+        ]
 
     def __str__(self) -> str:
         return (self.text[:60] or "Untitled post").strip()
@@ -172,7 +181,11 @@ class PostTarget(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["post", "account"], name="one_target_per_account")
         ]
-        indexes = [models.Index(fields=["state", "due_at"], name="target_due")]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="target_due"),
+            # An account's queue in time order (the Queues page).
+            models.Index(fields=["account", "state", "due_at", "id"], name="target_account_queue"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.post} → {self.account}"

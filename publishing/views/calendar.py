@@ -2,9 +2,11 @@
 
 Posts are placed on the local day of their `scheduled_at` (in the week, in its local hour
 too); the shown range is computed in UTC from local midnights, so a day on which the clocks
-change is 23 or 25 hours long. The page costs a fixed number of queries: the accounts (filter
-list and validation), the paused queues, the posts, their targets with accounts, plus the app
-shell's own. Dragging a post to another slot posts to `move` (publishing.moving's rules)."""
+change is 23 or 25 hours long. Each box (a month's day, an hour of the week grid) shows its
+first few posts and "+N more" (publishing.calendar_posts). The page costs a fixed number of
+queries: the accounts (filter list and validation), the paused queues, the counts per box, the
+posts shown, their targets with accounts, plus the app shell's own. Dragging a post to another
+slot posts to `move` (publishing.moving's rules)."""
 
 from __future__ import annotations
 
@@ -16,24 +18,23 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.models import Workspace
 from accounts.roles import Capability
 from accounts.tenancy import WorkspaceRequest, workspace_view
 from connections.models import ConnectedAccount
 from mixora.errors import UserFacingError
 
 from .. import moving
+from ..calendar_posts import Box, shown_posts
 from ..models import Post, PostTarget
 from ..queue import paused_account_ids
 from ..states import EDITABLE
-from ..timezones import range_bounds_utc, to_local, to_utc
+from ..timezones import to_local, to_utc
 
 MONTH, WEEK = "month", "week"
 MONTH_DAYS = 42  # six Monday-first weeks: always room for the whole month
@@ -41,6 +42,9 @@ EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(2999, 12, 31)
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 DAY_STARTS = 8  # the week grid opens scrolled to 08:00 when no post is earlier
 SLOT_FORMAT = "%Y-%m-%dT%H:%M"  # a local time in links and drops: ?at=, the move's `to`
+# Posts shown per box; the rest are counted ("+N more"). A month day shows three on a wide
+# screen (as before), and its "+N more" opens the day's week.
+MONTH_SHOWN, WEEK_SHOWN = 3, 2
 
 
 class CalendarForm(forms.Form):
@@ -82,9 +86,14 @@ class Day:
     date: dt.date
     in_period: bool
     is_today: bool
-    entries: list[Entry]
+    entries: list[Entry]  # the first MONTH_SHOWN (week view: WEEK_SHOWN of each hour)
+    total: int  # every post of the day
     url: str  # the week view of this day, with the same filters
     compose_at: str  # the composer's start time for a "+" on this day ("": not offered)
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.entries)
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,7 @@ class Slot:
     day: Day
     hour: int
     entries: list[Entry]
+    more: int  # the hour's posts not shown
     compose_at: str  # the hour's start, local ("" when it has begun or does not exist)
     now_quarter: int | None  # which quarter of the hour it is now, in the hour holding now
 
@@ -122,19 +132,6 @@ def step(view: str, anchor: dt.date, direction: int) -> dt.date:
         return anchor + dt.timedelta(weeks=direction)
     months = anchor.year * 12 + anchor.month - 1 + direction
     return dt.date(months // 12, months % 12 + 1, 1)
-
-
-def _posts(
-    workspace: Workspace, start: dt.datetime, end: dt.datetime, account: int | None, state: str
-) -> list[Post]:
-    """The posts scheduled in [start, end), in time order, with their targets' accounts; when
-    filtered, only those with one target that is on `account` and in `state`."""
-    posts = Post.objects.filter(workspace=workspace, scheduled_at__gte=start, scheduled_at__lt=end)
-    wanted = {key: value for key, value in (("account_id", account), ("state", state)) if value}
-    if wanted:
-        posts = posts.filter(Exists(PostTarget.objects.filter(post=OuterRef("pk"), **wanted)))
-    targets = PostTarget.objects.select_related("account").order_by("account__platform", "pk")
-    return list(posts.order_by("scheduled_at", "pk").prefetch_related(Prefetch("targets", targets)))
 
 
 def _entry(post: Post, tz_name: str, paused: set[int]) -> Entry:
@@ -179,7 +176,9 @@ def _day_compose_at(day: dt.date, tz_name: str, now: dt.datetime) -> str:
     return ""
 
 
-def _hours(days: list[Day], tz_name: str, now: dt.datetime) -> list[HourRow]:
+def _hours(
+    days: list[Day], counts: dict[Box, int], tz_name: str, now: dt.datetime
+) -> list[HourRow]:
     """The week grid: 24 local hours, each with the seven days' slots."""
     local_now = to_local(now, tz_name)
     rows = []
@@ -187,11 +186,13 @@ def _hours(days: list[Day], tz_name: str, now: dt.datetime) -> list[HourRow]:
         slots = []
         for day in days:
             here = day.is_today and local_now.hour == hour
+            entries = [e for e in day.entries if e.hour == hour]
             slots.append(
                 Slot(
                     day,
                     hour,
-                    [e for e in day.entries if e.hour == hour],
+                    entries,
+                    counts.get((day.date, hour), 0) - len(entries),
                     _compose_at(day.date, hour, tz_name, now),
                     local_now.minute // 15 if here else None,
                 )
@@ -232,26 +233,46 @@ def calendar(request: WorkspaceRequest) -> HttpResponse:
         return "?" + urlencode({key: value for key, value in params.items() if value})
 
     first, last = shown_days(view, anchor)
-    start, end = range_bounds_utc(first, last, tz_name)
     paused = paused_account_ids(request.workspace)
-    posts = _posts(request.workspace, start, end, account, state)
-    by_day = _by_local_day(posts, tz_name, paused)
+    shown = shown_posts(
+        request.workspace,
+        first,
+        last,
+        account=account,
+        state=state,
+        by_hour=view == WEEK,
+        per_box=WEEK_SHOWN if view == WEEK else MONTH_SHOWN,
+    )
+    by_day = _by_local_day(shown.posts, tz_name, paused)
+    day_totals: dict[dt.date, int] = defaultdict(int)
+    for (day, _hour), count in shown.counts.items():
+        day_totals[day] += count
     days = []
     for offset in range((last - first).days + 1):
         day = first + dt.timedelta(days=offset)
         in_period = view == WEEK or day.month == anchor.month
         entries = by_day.get(day, [])
         compose_at = _day_compose_at(day, tz_name, now)
-        days.append(Day(day, in_period, day == today, entries, link(WEEK, day), compose_at))
+        days.append(
+            Day(
+                day,
+                in_period,
+                day == today,
+                entries,
+                day_totals[day],
+                link(WEEK, day),
+                compose_at,
+            )
+        )
     context = {
         "view": view,
         "title": _title(view, anchor, first, last),
         "days": days,
-        "hours": _hours(days, tz_name, now) if view == WEEK else [],
+        "hours": _hours(days, shown.counts, tz_name, now) if view == WEEK else [],
         "scroll_hour": _scroll_hour(days),
         "paused_accounts": [a for a in accounts if a.pk in paused],
         "weekdays": WEEKDAYS,
-        "post_count": sum(len(day.entries) for day in days if day.in_period),
+        "post_count": sum(day.total for day in days if day.in_period),
         "anchor": anchor,
         "previous_url": link(view, step(view, anchor, -1)),
         "next_url": link(view, step(view, anchor, 1)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
@@ -16,12 +16,32 @@ from mixora.errors import UserFacingError
 from .. import moving, queue
 from ..models import Post
 from ..publisher import EXPIRY_GRACE
+from ..queue import ACCOUNT_SHOWN
+
+
+def _number(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 @workspace_view()
 @require_safe
 def queue_page(request: WorkspaceRequest) -> HttpResponse:
-    context = {"queues": queue.queues(request.workspace), "expiry_days": EXPIRY_GRACE.days}
+    """Every account's first posts, or (?account=) a window of one account's queue, moved
+    along with ?start=."""
+    account = _number(request.GET.get("account", ""))
+    context = {"expiry_days": EXPIRY_GRACE.days, "one_account": account is not None}
+    if account is None:
+        context["queues"] = queue.queues(request.workspace)
+        return render(request, "publishing/queue.html", context)
+    start = _number(request.GET.get("start", "")) or 0
+    found = queue.queues(request.workspace, account=account, start=start, shown=ACCOUNT_SHOWN)
+    if not found:
+        raise Http404("No such account in this workspace.")
+    context |= {
+        "queues": found,
+        "previous_start": max(0, start - ACCOUNT_SHOWN) if start else None,
+        "next_start": start + ACCOUNT_SHOWN,
+    }
     return render(request, "publishing/queue.html", context)
 
 
