@@ -257,6 +257,8 @@ def generate(args: argparse.Namespace) -> Dataset:
     with connection.cursor() as cursor:
         cursor.execute("SELECT setseed(0.42)")  # the same data every time
         cursor.execute("SET maintenance_work_mem = '512MB'")
+        # The search triggers group every new message's words by conversation (migration 0007).
+        cursor.execute("SET work_mem = '256MB'")
         long_id, short_id, first, last = timed(
             "conversations", lambda: _conversations(cursor, args, workspaces)
         )
@@ -354,14 +356,14 @@ def _conversations(
     insert = """
         INSERT INTO inbox_conversation (workspace_id, account_id, kind, thread_key,
             participant_id, participant_name, participant_handle, participant_avatar_url,
-            external_post_id, post_target_id, status, snoozed_until, assignee_id,
-            last_message_at, last_inbound_at, preview, created_at, updated_at)
+            participant_avatar, search_name, external_post_id, post_target_id, status,
+            snoozed_until, assignee_id, last_message_at, last_inbound_at, preview, created_at,
+            updated_at)
         SELECT a.workspace_id, a.id, s.kind, 'bench-' || s.g, (%(psid)s + s.g)::text,
-            (%(first)s::text[])[1 + s.g %% %(nfirst)s] || ' '
-                || (%(last)s::text[])[1 + (s.g / %(nfirst)s) %% %(nlast)s],
-            CASE WHEN a.platform = 'facebook' THEN '' ELSE
-                lower((%(first)s::text[])[1 + s.g %% %(nfirst)s]) || s.g END,
-            '', CASE WHEN s.kind = 'comment' THEN a.external_id || '_' || (s.g %% 400) ELSE '' END,
+            p.name, p.handle, '', '',
+            -- inbox.search.participant_key (the names are ASCII: lower-casing is enough)
+            lower(trim(p.name || ' ' || p.handle)),
+            CASE WHEN s.kind = 'comment' THEN a.external_id || '_' || (s.g %% 400) ELSE '' END,
             NULL, s.status, CASE WHEN s.status = 'snoozed' THEN now() + interval '7 days' END,
             NULL, now() - interval '181 days', NULL, '', now() - interval '200 days', now()
         FROM (
@@ -377,6 +379,11 @@ def _conversations(
         ) s
         JOIN connections_connectedaccount a
             ON a.id = (%(accounts)s::int[])[1 + s.slot * 3 + s.g %% 3]
+        CROSS JOIN LATERAL (SELECT
+            (%(first)s::text[])[1 + s.g %% %(nfirst)s] || ' '
+                || (%(last)s::text[])[1 + (s.g / %(nfirst)s) %% %(nlast)s] AS name,
+            CASE WHEN a.platform = 'facebook' THEN '' ELSE
+                lower((%(first)s::text[])[1 + s.g %% %(nfirst)s]) || s.g END AS handle) p
         ORDER BY s.g
         RETURNING id
     """
@@ -427,14 +434,14 @@ def _messages(
     insert = """
         WITH v AS (SELECT %(words)s::text[] AS w)
         INSERT INTO inbox_message (conversation_id, account_id, direction, external_id,
-            author_id, sender_name, text, sent_at, status, error, messaging_type, tag,
-            send_started_at, attempts, pending_attachments)
+            author_id, sender_name, text, search_text, sent_at, status, error, messaging_type,
+            tag, in_reply_to, send_started_at, attempts, pending_attachments)
         SELECT c.id, c.account_id, s.direction,
             CASE WHEN s.direction = 'note' THEN '' ELSE 'bm' || s.g END, NULL,
             CASE s.direction WHEN 'inbound' THEN c.participant_name
                 WHEN 'outbound' THEN 'Bench account' ELSE 'Bench teammate' END,
-            s.text, now() - s.age, CASE WHEN s.direction = 'inbound' THEN 'received'
-                ELSE 'sent' END, '', '', '', NULL, 0, '[]'::jsonb
+            s.text, s.text, now() - s.age, CASE WHEN s.direction = 'inbound' THEN 'received'
+                ELSE 'sent' END, '', '', '', '', NULL, 0, '[]'::jsonb
         FROM (
             SELECT g, {conversation} AS cid,
                 CASE WHEN d < 0.6 THEN 'inbound' WHEN d < 0.95 THEN 'outbound'
@@ -621,11 +628,18 @@ def owner_client(dataset: Dataset) -> Any:
     return client
 
 
-def pages(args: argparse.Namespace, dataset: Dataset, client: Any) -> list[PageTiming]:
+def pages(
+    args: argparse.Namespace, dataset: Dataset, client: Any, small_id: int
+) -> list[PageTiming]:
     from django.urls import reverse
 
+    from inbox import queries
+    from inbox.models import Conversation
+
     inbox = reverse("inbox", args=[MAIN_SLUG])
+    small = reverse("inbox", args=[SMALL_SLUG])
     thread = "inbox_conversation"
+    shown, _ = queries.thread(Conversation.objects.get(pk=dataset.long_id))
     cases = [
         ("inbox (open)", inbox, "data-conversation="),
         (f"inbox ?q={COMMON_WORD}", f"{inbox}?q={COMMON_WORD}", "data-conversation="),
@@ -647,12 +661,205 @@ def pages(args: argparse.Namespace, dataset: Dataset, client: Any) -> list[PageT
             reverse(thread, args=[MAIN_SLUG, dataset.long_id]),
             "data-message=",
         ),
+        (
+            f"its earlier {queries.THREAD_WINDOW} (?before=)",
+            reverse("inbox_thread", args=[MAIN_SLUG, dataset.long_id]) + f"?before={shown[0].pk}",
+            "data-message=",
+        ),
+        (f"{SMALL_SLUG} ?q={COMMON_WORD}", f"{small}?q={COMMON_WORD}", "data-conversation="),
+        (f"{SMALL_SLUG} ?q={RARE_WORD}", f"{small}?q={RARE_WORD}", "data-conversation="),
     ]
     results = []
     for name, url, marker in cases:
         say(f"… {name}")
         results.append(time_page(client, name, url, args, marker))
     return results
+
+
+SMALL_SLUG = "bench-small"  # a small tenant beside the others' million messages
+SMALL_CONVERSATIONS, SMALL_MESSAGES = 200, 2_000
+
+
+def small_tenant(dataset: Dataset) -> int:
+    """A workspace of SMALL_MESSAGES messages (the same vocabulary), its owner the timed
+    workspace's: made once, through the ORM (the search triggers fill the documents), and kept
+    for --reuse. Its id."""
+    import random
+
+    from django.db import connection
+
+    from accounts.models import Membership, Workspace
+    from accounts.roles import Role
+    from connections.models import ConnectedAccount
+    from inbox.models import Conversation, Message
+    from inbox.search import normalise
+
+    existing = Workspace.objects.filter(slug=SMALL_SLUG).first()
+    if existing is not None:
+        return existing.pk
+    rng = random.Random(42)  # noqa: S311 - made-up messages
+    workspace = Workspace.objects.create(name="Bench Small", slug=SMALL_SLUG)
+    Membership.objects.create(workspace=workspace, user_id=dataset.owner_id, role=Role.OWNER)
+    account = ConnectedAccount.objects.create(
+        workspace=workspace,
+        platform="x",
+        external_id="bench-small-x",
+        display_name="Bench Small X",
+        scopes=["dm.read", "dm.write", "tweet.read", "tweet.write", "users.read"],
+    )
+    conversations = Conversation.objects.bulk_create(
+        Conversation(
+            workspace=workspace,
+            account=account,
+            kind="message",
+            thread_key=f"small-{n}",
+            participant_id=f"small-{n}",
+            participant_name=(name := f"{FIRST_NAMES[n % 40]} {LAST_NAMES[n % 49]}"),
+            search_name=normalise(name),
+            status="open" if n % 2 else "resolved",
+        )
+        for n in range(SMALL_CONVERSATIONS)
+    )
+    texts = [" ".join(rng.choices(WORDS, k=rng.randint(5, 13))) for _ in range(SMALL_MESSAGES)]
+    Message.objects.bulk_create(
+        Message(
+            conversation=conversations[n % SMALL_CONVERSATIONS],
+            account=account,
+            direction="inbound",
+            text=text,
+            search_text=normalise(text),
+            external_id=f"small-{n}",
+        )
+        for n, text in enumerate(texts)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE inbox_conversation")
+    return workspace.pk
+
+
+# The search as it was before issue 15 (inbox/queries.py at 3a089bc): the conversation's
+# name, or EXISTS a message of it matching, through a GIN index on every message's text.
+BASELINE_INDEX = "bench_baseline_message_search"
+
+
+def baseline_filter(q: str) -> Any:
+    from django.contrib.postgres.search import SearchQuery, SearchVector
+    from django.db.models import Exists, OuterRef, Q
+
+    from inbox.models import Message
+    from inbox.search import normalise
+
+    q = normalise(q)
+    hits = (
+        Message.objects.annotate(search=SearchVector("search_text", config="simple"))
+        .filter(search=SearchQuery(q, config="simple", search_type="websearch"))
+        .filter(conversation=OuterRef("pk"))
+    )
+    return Q(search_name__contains=q) | Exists(hits)
+
+
+@dataclass(frozen=True)
+class SearchTiming:
+    name: str
+    rows: int
+    new: list[float]  # seconds, ascending
+    old: list[float]
+
+    def cells(self) -> list[str]:
+        new95, old95 = percentile(self.new, 95), percentile(self.old, 95)
+        return [
+            self.name,
+            str(self.rows),
+            ms(percentile(self.new, 50)),
+            ms(new95),
+            ms(percentile(self.old, 50)),
+            ms(old95),
+            f"{old95 / new95:.0f}×",
+        ]
+
+
+SEARCH_HEADERS = ["list query", "rows", "p50", "p95", "before p50", "before p95", "ratio p95"]
+
+
+def searches(args: argparse.Namespace, dataset: Dataset, small_id: int) -> list[SearchTiming]:
+    """The list's query (one page, 51 rows asked) with the search of migration 0007 and with
+    the one before it, on the same data; the baseline's message index is built for it and
+    dropped afterwards (it would slow the webhook rounds' inserts)."""
+    from django.db import connection
+
+    from accounts.models import User, Workspace
+    from inbox import queries
+
+    with connection.cursor() as cursor:
+        timed(
+            "baseline index (every message's text)",
+            lambda: cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {BASELINE_INDEX} ON inbox_message USING gin "
+                "(to_tsvector('simple'::regconfig, COALESCE(search_text, '')))"
+            ),
+        )
+        cursor.execute("ANALYZE inbox_message")
+    owner = User.objects.get(pk=dataset.owner_id)
+    main, small = Workspace.objects.get(pk=dataset.workspace_id), Workspace.objects.get(pk=small_id)
+    cases = [
+        (main, q, unread) for unread in (False, True) for q in (COMMON_WORD, RARE_WORD, NAME_QUERY)
+    ] + [(small, COMMON_WORD, False), (small, RARE_WORD, False)]
+    results = []
+    page = queries.PAGE_SIZE + 1
+    try:
+        for workspace, q, unread in cases:
+            name = f"{workspace.slug} q={q}" + (" unread" if unread else "")
+            say(f"… {name}")
+            base = queries.conversations(workspace, owner, queries.Filters(unread=unread))
+            new = queries.conversations(workspace, owner, queries.Filters(unread=unread, q=q))
+            old = base.filter(baseline_filter(q))
+            rows = len(new[:page])
+            if rows != len(old[:page]):
+                raise RuntimeError(f"{name}: {rows} rows, {len(old[:page])} before")
+            results.append(
+                SearchTiming(
+                    name,
+                    rows,
+                    _times(lambda qs=new: list(qs[:page]), args),
+                    _times(lambda qs=old: list(qs[:page]), args),
+                )
+            )
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP INDEX IF EXISTS {BASELINE_INDEX}")
+    return results
+
+
+def _times(run: Callable[[], Any], args: argparse.Namespace) -> list[float]:
+    run()  # warm
+    times: list[float] = []
+    deadline = time.monotonic() + args.page_budget
+    while len(times) < args.requests and (len(times) < 5 or time.monotonic() < deadline):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return sorted(times)
+
+
+def explain_search(dataset: Dataset) -> list[str]:
+    """EXPLAIN ANALYZE of the list's query for a common and a rare word: lines to print."""
+    from django.db import connection
+
+    from accounts.models import User, Workspace
+    from inbox import queries
+
+    owner = User.objects.get(pk=dataset.owner_id)
+    workspace = Workspace.objects.get(pk=dataset.workspace_id)
+    lines = []
+    for q in (COMMON_WORD, RARE_WORD):
+        qs = queries.conversations(workspace, owner, queries.Filters(q=q))[: queries.PAGE_SIZE + 1]
+        sql, params = qs.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}", params)
+            plan = [row[0] for row in cursor.fetchall()]
+        lines.append(f"\nq={q}, {MAIN_SLUG}, open (the default):")
+        lines.extend(line for line in plan if "SubPlan" not in line)
+    return lines
 
 
 def explain_slow(client: Any, timings: list[PageTiming]) -> list[str]:
@@ -1169,6 +1376,7 @@ def main(argv: list[str] | None = None) -> int:
     if dataset is None:
         recreate_database(admin_url, args.database)
     page_rows: list[PageTiming] = []
+    search_rows: list[SearchTiming] = []
     explained: list[str] = []
     hooks: tuple[list[list[str]], list[list[str]], str] | None = None
     load = os.getloadavg()[0]  # other work on the machine shows in the figures
@@ -1181,8 +1389,11 @@ def main(argv: list[str] | None = None) -> int:
         summary = describe(dataset)
         if args.part in ("all", "pages"):
             page_client = owner_client(dataset)
-            page_rows = pages(args, dataset, page_client)
+            small_id = timed(f"{SMALL_SLUG}", lambda: small_tenant(dataset))
+            page_rows = pages(args, dataset, page_client, small_id)
             explained = explain_slow(page_client, page_rows)  # before the webhook rounds
+            search_rows = searches(args, dataset, small_id)
+            explained += explain_search(dataset)
         if args.part in ("all", "webhooks"):
             hooks = webhooks(args, broker, queue)
         say()
@@ -1196,6 +1407,12 @@ def main(argv: list[str] | None = None) -> int:
                 "rows = conversations listed or messages shown):"
             )
             table(PAGE_HEADERS, [t.cells() for t in page_rows])
+            say(
+                "\nThe list's query alone (ms, one page): searching each conversation's document "
+                "(migration 0007) and, before, every message (the search of 3a089bc with its "
+                "index); ratio = before / now at p95:"
+            )
+            table(SEARCH_HEADERS, [t.cells() for t in search_rows])
             for line in explained:
                 say(line)
         if hooks:

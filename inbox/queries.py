@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from accounts.models import User, Workspace
 from publishing.models import PostTarget
@@ -16,8 +16,6 @@ from .models import Conversation, Label, Message, ReadMark
 from .search import normalise
 
 PAGE_SIZE = 50
-# Must match the expression index of migration 0006 to use it.
-SEARCH_CONFIG = "simple"
 
 
 @dataclass(frozen=True)
@@ -39,14 +37,20 @@ def unread_for(user: User) -> Exists:
     return Q(last_inbound_at__isnull=False) & ~Exists(read)
 
 
-def matching_messages(q: str) -> QuerySet[Message]:
-    """Messages with the words of `q`, whatever their accents and case."""
+def matching(q: str) -> Q | RawSQL:
+    """Conversations with every word of `q` in their messages or their participant's name or
+    handle, whatever the accents and case. PostgreSQL: the conversation's search document
+    (migration 0007, kept by triggers), GIN-indexed with the workspace; the local SQLite mode
+    compares substrings."""
     q = normalise(q)
     if connection.vendor == "postgresql":
-        return Message.objects.annotate(
-            search=SearchVector("search_text", config=SEARCH_CONFIG)
-        ).filter(search=SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch"))
-    return Message.objects.filter(search_text__contains=q)  # the local SQLite mode
+        return RawSQL(
+            "inbox_conversation.search_document @@ websearch_to_tsquery('simple', %s)",
+            (q,),
+            output_field=BooleanField(),
+        )
+    texts = Message.objects.filter(conversation=OuterRef("pk"), search_text__contains=q)
+    return Q(search_name__contains=q) | Exists(texts)
 
 
 def conversations(workspace: Workspace, user: User, filters: Filters) -> QuerySet[Conversation]:
@@ -68,8 +72,7 @@ def conversations(workspace: Workspace, user: User, filters: Filters) -> QuerySe
     if filters.unread:
         qs = qs.filter(unread_for(user))
     if filters.q:
-        hits = matching_messages(filters.q).filter(conversation=OuterRef("pk"))
-        qs = qs.filter(Q(search_name__contains=normalise(filters.q)) | Exists(hits))
+        qs = qs.filter(matching(filters.q))
     return (
         qs.annotate(unread=unread_for(user))
         .select_related("account", "assignee")
@@ -78,23 +81,60 @@ def conversations(workspace: Workspace, user: User, filters: Filters) -> QuerySe
     )
 
 
-# A long thread shows its newest messages; the rest on request (rendering is most of a page's
-# time at hundreds of messages, and the live poll re-renders what is shown).
-THREAD_WINDOW = 100
+# A long thread shows its newest messages; earlier ones a page at a time on request, and the
+# live poll sends only what is newer, so a page costs the same whatever the thread's length.
+THREAD_WINDOW = 50
+
+
+def _with_parts(messages: QuerySet[Message]) -> QuerySet[Message]:
+    return messages.select_related("author").prefetch_related("attachments")
+
+
+def _window(messages: QuerySet[Message], shown_before: Q | None) -> tuple[list[Message], int]:
+    """The newest THREAD_WINDOW of `messages` (before a message, when given) in time order, and
+    how many earlier ones were left out."""
+    if shown_before is not None:
+        messages = messages.filter(shown_before)
+    newest = list(_with_parts(messages).order_by("-sent_at", "-id")[: THREAD_WINDOW + 1])
+    hidden = 0
+    if len(newest) > THREAD_WINDOW:
+        newest = newest[:THREAD_WINDOW]
+        hidden = messages.count() - THREAD_WINDOW
+    return newest[::-1], hidden
 
 
 def thread(conversation: Conversation, *, everything: bool = False) -> tuple[list[Message], int]:
     """The thread in time order (the newest THREAD_WINDOW unless `everything`), and how many
     earlier messages were left out."""
-    messages = conversation.messages.select_related("author").prefetch_related("attachments")
     if everything:
-        return list(messages.order_by("sent_at", "id")), 0
-    newest = list(messages.order_by("-sent_at", "-id")[: THREAD_WINDOW + 1])
-    hidden = 0
-    if len(newest) > THREAD_WINDOW:
-        newest = newest[:THREAD_WINDOW]
-        hidden = conversation.messages.count() - THREAD_WINDOW
-    return newest[::-1], hidden
+        return list(_with_parts(conversation.messages.order_by("sent_at", "id"))), 0
+    return _window(conversation.messages.all(), None)
+
+
+def earlier(conversation: Conversation, before: int) -> tuple[list[Message], int] | None:
+    """The page of messages just before message `before` (keyset on sent_at, id), and how many
+    are earlier still; None when that message is not in this thread any more."""
+    first = conversation.messages.filter(pk=before).values("sent_at").first()
+    if first is None:
+        return None
+    at = first["sent_at"]
+    return _window(conversation.messages.all(), Q(sent_at__lt=at) | Q(sent_at=at, id__lt=before))
+
+
+def newer(conversation: Conversation, after: int) -> list[Message]:
+    """Messages stored after message `after` (ids grow), in time order: at most one window
+    more than a poll would add (the caller then renders the window again)."""
+    return list(
+        _with_parts(conversation.messages.filter(pk__gt=after)).order_by("sent_at", "id")[
+            : THREAD_WINDOW + 1
+        ]
+    )
+
+
+def in_flight(message: Message) -> bool:
+    """A message whose look can still change without a new message: a reply being sent, or
+    attachments still being copied."""
+    return message.status == Message.Status.SENDING or bool(message.pending_attachments)
 
 
 def next_after(

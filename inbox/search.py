@@ -3,8 +3,15 @@
 Messages and conversations keep a normalised copy of what is searched (`Message.search_text`,
 `Conversation.search_name`), written on save, and a query is normalised the same way. Chosen
 over PostgreSQL's `unaccent` because it behaves identically on PostgreSQL and on the SQLite
-local mode, keeps the full-text GIN index usable (`unaccent()` is not IMMUTABLE, so it cannot
-sit in an index expression without a wrapper) and needs no database extension."""
+local mode, can sit in an index (`unaccent()` is not IMMUTABLE) and needs no extension.
+
+On PostgreSQL a search matches conversations, not messages (issue 15): each conversation has a
+`search_document`, the distinct words of its `search_name` and of its messages' `search_text`,
+kept by triggers (migration 0007) whatever writes the messages (ingest, replies, notes, bulk
+loads) or deletes them (retention, a deleted thread, a disconnected account): a deleted
+message's words leave the document in the same statement. It is GIN-indexed with the workspace
+and deliberately not a model field, so a stale in-memory conversation saved by the ORM can
+never overwrite it. The local SQLite mode compares substrings instead."""
 
 from __future__ import annotations
 

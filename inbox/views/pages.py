@@ -8,6 +8,7 @@ from datetime import datetime
 from django.conf import settings
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_safe
@@ -19,7 +20,7 @@ from connections.platforms import Platform
 
 from .. import access, queries, saved_replies, triage
 from ..forms import NoteForm, ReplyForm, StatusForm
-from ..models import Conversation
+from ..models import Conversation, Message
 from ..windows import reply_rule
 from .gate import inbox_view
 
@@ -159,7 +160,20 @@ def _thread_context(request: WorkspaceRequest, conversation: Conversation) -> di
         "thread": messages,
         "hidden": hidden,
         "everything": everything,
+        **_where_the_page_is(conversation, messages, after=0, watched=[]),
+    }
+
+
+def _where_the_page_is(
+    conversation: Conversation, shown: list[Message], *, after: int, watched: list[Message]
+) -> dict:
+    """What the thread's next poll sends: the version seen, the newest message id shown, and
+    the messages still in flight (their look can change without a new message)."""
+    return {
         "version": conversation.updated_at.isoformat(),
+        "first_shown": shown[0].pk if shown else 0,
+        "last_shown": max([after, *(m.pk for m in shown)]),
+        "watching": sorted({m.pk for m in [*watched, *shown] if queries.in_flight(m)}),
     }
 
 
@@ -200,12 +214,79 @@ def render_conversation(
 @inbox_view()
 @require_safe
 def thread_updates(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """The open thread's live poll (only what changed since the page's last look), or with
+    ?before=<message id> the page of messages before that one."""
     convo = _conversation(request, pk)
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        return _earlier_page(request, convo, int(before))
     seen = parse_local(request.GET.get("v", ""))
     if seen and convo.updated_at <= seen:
         return HttpResponse(status=204)
     triage.mark_read(convo, request.user)
-    return render(request, "inbox/partials/thread.html", _thread_context(request, convo))
+    after = int(request.GET["after"]) if request.GET.get("after", "").isdigit() else 0
+    watch = [int(v) for v in request.GET.getlist("watch")[: queries.THREAD_WINDOW] if v.isdigit()]
+    changes = _changes(convo, after, watch)
+    if changes is None:  # the shown messages cannot just be added to: the thread again
+        thread, hidden = queries.thread(convo)
+        added = queries.newer(convo, after) if after else []
+        context = {
+            "thread": thread,
+            "hidden": hidden,
+            **_where_the_page_is(convo, [*thread, *added], after=after, watched=[]),
+        }
+        response = render(request, "inbox/partials/thread.html", {"conversation": convo, **context})
+        response["HX-Retarget"] = "#thread"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    added, changed, still = changes
+    context = {
+        "added": added,
+        "changed": changed,
+        **_where_the_page_is(convo, added, after=after, watched=still),
+    }
+    return render(request, "inbox/partials/thread_changes.html", {"conversation": convo, **context})
+
+
+def _changes(
+    convo: Conversation, after: int, watch: list[int]
+) -> tuple[list[Message], list[Message], list[Message]] | None:
+    """(messages to add at the end, messages in flight to show again, those still in flight),
+    or None when the page must show the window again: it showed no message, a message it
+    showed is gone, more arrived than a window, or one arrived that belongs before the last
+    message shown."""
+    if not after:
+        return None
+    last = convo.messages.filter(pk=after).values_list("sent_at", flat=True).first()
+    added = queries.newer(convo, after)
+    watched = list(convo.messages.filter(pk__in=watch).prefetch_related("attachments"))
+    if (
+        last is None
+        or len(watched) < len(set(watch))
+        or len(added) > queries.THREAD_WINDOW
+        or any(m.sent_at < last for m in added)
+    ):
+        return None
+    changed = [m for m in watched if not queries.in_flight(m)]
+    return added, changed, [m for m in watched if queries.in_flight(m)]
+
+
+def _earlier_page(request: WorkspaceRequest, convo: Conversation, before: int) -> HttpResponse:
+    page = queries.earlier(convo, before)
+    if page is None:  # that message is gone: the whole thread instead
+        response = HttpResponse()
+        response["HX-Redirect"] = (
+            reverse("inbox_conversation", args=[request.workspace.slug, convo.pk]) + "?all=1"
+        )
+        return response
+    thread, hidden = page
+    context = {
+        "conversation": convo,
+        "thread": thread,
+        "hidden": hidden,
+        "first_shown": thread[0].pk if thread else 0,
+    }
+    return render(request, "inbox/partials/thread_page.html", context)
 
 
 def parse_local(value: str) -> datetime | None:

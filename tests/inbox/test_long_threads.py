@@ -1,5 +1,5 @@
-"""A long thread shows its newest messages, with the earlier ones one click away, in the same
-number of queries."""
+"""A long thread shows its newest messages, with the earlier ones a page at a time, and the live
+poll sends only what changed: every page costs the same queries whatever the thread's length."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from inbox.models import Conversation, Message
 from inbox.queries import THREAD_WINDOW
 
 pytestmark = pytest.mark.django_db
+
+EXTRA = 5  # messages beyond one window
 
 
 @pytest.fixture
@@ -36,34 +38,140 @@ def long_thread(workspace):
             external_id=f"m{n}",
             sent_at=start + timedelta(minutes=n),
         )
-        for n in range(THREAD_WINDOW + 5)
+        for n in range(THREAD_WINDOW + EXTRA)
     )
     return conversation
 
 
-def test_the_newest_messages_show_and_the_earlier_ones_on_request(client, owner, long_thread):
+def _numbers(html: str) -> list[int]:
+    """The message numbers shown, in page order."""
+    return [int(part.split("<")[0]) for part in html.split("message number ")[1:]]
+
+
+def test_the_newest_messages_show_and_the_earlier_ones_a_page_at_a_time(client, owner, long_thread):
     client.force_login(owner.user)
     url = reverse("inbox_conversation", args=["acme", long_thread.pk])
-    page = client.get(url).content.decode()
-    assert "message number 104" in page
-    assert "message number 5</p>" in page
-    assert "message number 4</p>" not in page
-    assert "Show 5 earlier messages" in page
-    everything = client.get(url + "?all=1").content.decode()
-    assert "message number 0</p>" in everything
-    assert "Show 5 earlier" not in everything
+    response = client.get(url)
+    page = response.content.decode()
+    assert _numbers(page) == list(range(EXTRA, THREAD_WINDOW + EXTRA))
+    assert f"Show {EXTRA} earlier messages" in page
+    first = response.context["first_shown"]
+    assert f"?before={first}" in page
+
+    earlier = client.get(reverse("inbox_thread", args=["acme", long_thread.pk]), {"before": first})
+    assert earlier.status_code == 200
+    html = earlier.content.decode()
+    assert _numbers(html) == list(range(EXTRA))
+    assert "earlier message" not in html  # nothing before these
+
+    everything = client.get(url + "?all=1").content.decode()  # without JavaScript
+    assert _numbers(everything) == list(range(THREAD_WINDOW + EXTRA))
+
+
+def test_the_poll_sends_only_the_new_message(client, owner, long_thread):
+    client.force_login(owner.user)
+    context = client.get(reverse("inbox_conversation", args=["acme", long_thread.pk])).context
+    url = reverse("inbox_thread", args=["acme", long_thread.pk])
+    poll = {"v": context["version"], "after": context["last_shown"]}
+    assert client.get(url, poll).status_code == 204
+
+    Message.objects.create(
+        conversation=long_thread, account=long_thread.account, direction="inbound", text="new one"
+    )
+    Conversation.objects.filter(pk=long_thread.pk).update(updated_at=timezone.now())
+
+    response = client.get(url, poll)
+    html = response.content.decode()
+    assert 'hx-swap-oob="beforeend:#thread"' in html
+    assert "new one" in html
+    assert "message number" not in html  # nothing already shown is sent again
+    again = {"v": response.context["version"], "after": response.context["last_shown"]}
+    assert client.get(url, again).status_code == 204
+
+
+def test_a_reply_in_flight_is_shown_again_when_it_is_sent(client, owner, long_thread):
+    reply = Message.objects.create(
+        conversation=long_thread,
+        account=long_thread.account,
+        direction="outbound",
+        text="On its way",
+        status=Message.Status.SENDING,
+    )
+    client.force_login(owner.user)
+    page = client.get(reverse("inbox_conversation", args=["acme", long_thread.pk]))
+    context = page.context
+    assert context["watching"] == [reply.pk]
+    assert f"watch={reply.pk}" in page.content.decode()  # the poll carries it
+    url = reverse("inbox_thread", args=["acme", long_thread.pk])
+    poll = {"v": context["version"], "after": context["last_shown"], "watch": reply.pk}
+
+    Message.objects.filter(pk=reply.pk).update(status=Message.Status.SENT, external_id="x1")
+    Conversation.objects.filter(pk=long_thread.pk).update(updated_at=timezone.now())
+
+    response = client.get(url, poll)
+    html = response.content.decode()
+    assert f'id="message-{reply.pk}"' in html
+    assert 'hx-swap-oob="true"' in html
+    assert "Sent" in html
+    assert "message number" not in html
+    assert response.context["watching"] == []
+
+
+def test_a_message_that_belongs_earlier_shows_the_window_again(client, owner, long_thread):
+    client.force_login(owner.user)
+    context = client.get(reverse("inbox_conversation", args=["acme", long_thread.pk])).context
+    Message.objects.create(
+        conversation=long_thread,
+        account=long_thread.account,
+        direction="inbound",
+        text="late arrival",
+        sent_at=timezone.now() - timedelta(days=1, minutes=-(THREAD_WINDOW + EXTRA - 2)),
+    )
+    Conversation.objects.filter(pk=long_thread.pk).update(updated_at=timezone.now())
+
+    response = client.get(
+        reverse("inbox_thread", args=["acme", long_thread.pk]),
+        {"v": context["version"], "after": context["last_shown"]},
+    )
+    html = response.content.decode()
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#thread", "outerHTML")
+    assert html.index("late arrival") < html.index(f"message number {THREAD_WINDOW + EXTRA - 1}<")
+
+
+def _counted(client, url, params=None) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(captured.captured_queries)
 
 
 def test_a_long_thread_costs_the_same_queries_as_a_short_one(client, owner, long_thread):
     client.force_login(owner.user)
-    url = reverse("inbox_thread", args=["acme", long_thread.pk])
-    client.get(url)  # the first look also creates this person's read mark
-    with CaptureQueriesContext(connection) as long_page:
-        client.get(url)
-    Message.objects.filter(conversation=long_thread, sent_at__lt=timezone.now()).exclude(
-        external_id__in=["m103", "m104"]
+    page = reverse("inbox_conversation", args=["acme", long_thread.pk])
+    poll = reverse("inbox_thread", args=["acme", long_thread.pk])
+    client.get(page)  # the first look also creates this person's read mark
+    context = client.get(page).context
+    last = context["last_shown"]
+
+    def new_message() -> None:
+        Message.objects.create(
+            conversation=long_thread, account=long_thread.account, direction="inbound", text="hi"
+        )
+
+    long_page = _counted(client, page)
+    earlier = _counted(client, poll, {"before": context["first_shown"]})
+    new_message()
+    long_poll = _counted(client, poll, {"after": last})
+
+    Message.objects.filter(conversation=long_thread).exclude(
+        external_id__in=[f"m{THREAD_WINDOW + EXTRA - 2}", f"m{THREAD_WINDOW + EXTRA - 1}"]
     ).delete()
-    with CaptureQueriesContext(connection) as short_page:
-        client.get(url)
+    context = client.get(page).context
+    short_page = _counted(client, page)
+    new_message()
+    short_poll = _counted(client, poll, {"after": context["last_shown"]})
+
     # One COUNT more when messages are left out; nothing grows with the thread.
-    assert len(long_page.captured_queries) == len(short_page.captured_queries) + 1
+    assert long_page == short_page + 1
+    assert long_poll == short_poll
+    assert earlier <= short_page
