@@ -36,6 +36,8 @@ def _copy_attachments(message: Message) -> None:
     )
     error = f"{failed} attachment(s) could not be fetched from the platform." if failed else ""
     Message.objects.filter(pk=message.pk).update(pending_attachments=[], error=error)
+    # The open thread's poll asks "changed since?": the copies are a change to show.
+    Conversation.objects.filter(pk=message.conversation_id).update(updated_at=timezone.now())
 
 
 def _sender_profile(conversation: Conversation) -> None:

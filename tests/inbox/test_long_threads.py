@@ -117,6 +117,33 @@ def test_a_reply_in_flight_is_shown_again_when_it_is_sent(client, owner, long_th
     assert response.context["watching"] == []
 
 
+def test_attachments_copied_after_the_page_loaded_are_shown_by_the_poll(
+    client, owner, long_thread, emulator
+):
+    from inbox import enrich
+
+    message = Message.objects.create(
+        conversation=long_thread,
+        account=long_thread.account,
+        direction="inbound",
+        text="See the photo",
+        external_id="with-photo",
+        pending_attachments=[["image", f"{emulator.url}/_media/attachments/photo.png"]],
+    )
+    client.force_login(owner.user)
+    context = client.get(reverse("inbox_conversation", args=["acme", long_thread.pk])).context
+    assert context["watching"] == [message.pk]
+    url = reverse("inbox_thread", args=["acme", long_thread.pk])
+    poll = {"v": context["version"], "after": context["last_shown"], "watch": message.pk}
+
+    enrich._copy_attachments(Message.objects.get(pk=message.pk))
+
+    response = client.get(url, poll)
+    assert response.status_code == 200
+    assert f'id="message-{message.pk}"' in response.content.decode()
+    assert response.context["watching"] == []
+
+
 def test_a_message_that_belongs_earlier_shows_the_window_again(client, owner, long_thread):
     client.force_login(owner.user)
     context = client.get(reverse("inbox_conversation", args=["acme", long_thread.pk])).context
