@@ -1,27 +1,39 @@
 """Webhook deliveries: stored raw on receipt (the view answers at once), processed by a task,
 deleted once their messages are stored. A delivery that fails stays, with its error, and is
-tried again; one never processed (a lost task) is picked up by the periodic sweep."""
+tried again; one never processed (a lost task) is picked up by the periodic sweep.
+
+Every delivery gets its own task, but a task stores its delivery together with up to
+BATCH_SIZE - 1 others still waiting, in one transaction with a few queries for them all
+(ingest_batch.py): under load the queue's later tasks find their deliveries done. Should the
+batch fail, each of its deliveries is processed alone, so one bad delivery records its own
+error and never holds back the others."""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from connections.platforms.inbox_types import InboundItem
 from connections.platforms.registry import webhook_source
 
 from .enrich import enrich
 from .ingest import ingest
-from .models import Message, WebhookDelivery
+from .ingest_batch import ingest_many
+from .models import Conversation, Message, WebhookDelivery
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 STALE_AFTER = timedelta(minutes=2)
+# Deliveries stored per transaction: large enough that the per-batch queries cost little per
+# delivery, small enough that a batch holds its locks for a fraction of a second.
+BATCH_SIZE = 100
 
 
 def receive(platform: str, body: bytes) -> WebhookDelivery:
@@ -39,8 +51,13 @@ def _enqueue(delivery_id: int) -> None:
         log.exception("could not enqueue webhook delivery %s", delivery_id)
 
 
+def _items(delivery: WebhookDelivery) -> Iterator[InboundItem]:
+    body = json.loads(bytes(delivery.body))
+    return webhook_source(delivery.platform).parse(body)
+
+
 def process(delivery_id: int) -> int:
-    """Store the delivery's messages; how many were new. Raises on failure, after recording
+    """Store one delivery's messages; how many were new. Raises on failure, after recording
     the error on the delivery (kept for the next attempt)."""
     try:
         with transaction.atomic():
@@ -51,9 +68,8 @@ def process(delivery_id: int) -> int:
             )
             if delivery is None:  # done, or being processed right now
                 return 0
-            body = json.loads(bytes(delivery.body))
             new: list[Message] = []
-            for item in webhook_source(delivery.platform).parse(body):
+            for item in _items(delivery):
                 new.extend(ingest(item))
             delivery.delete()
     except Exception as exc:
@@ -61,9 +77,72 @@ def process(delivery_id: int) -> int:
             attempts=F("attempts") + 1, error=f"{type(exc).__name__}: {exc}"[:500]
         )
         raise
-    for message in new:
-        enrich(message)
+    _enrich(new)
     return len(new)
+
+
+def process_batch(delivery_id: int) -> int:
+    """Store this delivery with the others waiting (up to BATCH_SIZE in all); how many messages
+    were new. Raises when this delivery fails (after recording its error)."""
+    claimed: list[int] = []
+    try:
+        with transaction.atomic():
+            deliveries = _claim(delivery_id)
+            claimed = [delivery.pk for delivery in deliveries]
+            if not deliveries:
+                return 0
+            new = ingest_many(item for delivery in deliveries for item in _items(delivery))
+            WebhookDelivery.objects.filter(pk__in=claimed).delete()
+    except Exception:
+        if len(claimed) > 1:
+            log.warning("a batch of %s deliveries failed: storing them one by one", len(claimed))
+        return _one_by_one(claimed or [delivery_id], delivery_id)
+    _enrich(new)
+    return len(new)
+
+
+def _claim(delivery_id: int) -> list[WebhookDelivery]:
+    """This delivery (unless done or taken) and the oldest others waiting that no other worker
+    holds, locked. Deliveries that failed before wait for their own retry or the sweep."""
+    mine = list(WebhookDelivery.objects.select_for_update(skip_locked=True).filter(pk=delivery_id))
+    others = (
+        WebhookDelivery.objects.select_for_update(skip_locked=True)
+        .filter(attempts=0)
+        .exclude(pk=delivery_id)
+        .order_by("pk")[: BATCH_SIZE - len(mine)]
+    )
+    return mine + list(others)
+
+
+def _one_by_one(delivery_ids: list[int], delivery_id: int) -> int:
+    new, failure = 0, None
+    for pk in delivery_ids:
+        try:
+            new += process(pk)
+        except Exception as exc:  # recorded on the delivery; retried by its task or the sweep
+            if pk == delivery_id:
+                failure = exc
+            else:
+                log.warning("webhook delivery %s failed: %s", pk, exc)
+    if failure is not None:
+        raise failure
+    return new
+
+
+def _enrich(messages: list[Message]) -> None:
+    """Names and attachments fetched after the commit; one profile lookup per thread."""
+    enriched: set[int] = set()
+    for message in messages:
+        conversation = message.conversation
+        if conversation.pk in enriched and not conversation.participant_name:
+            conversation.participant_name = (
+                Conversation.objects.filter(pk=conversation.pk)
+                .values_list("participant_name", flat=True)
+                .first()
+                or ""
+            )
+        enriched.add(conversation.pk)
+        enrich(message)
 
 
 def stale_ids() -> list[int]:

@@ -29,7 +29,7 @@ def ingest(item: InboundItem) -> list[Message]:
     return [message for account in accounts if (message := ingest_for(account, item))]
 
 
-def _clamped(item: InboundItem) -> InboundItem:
+def clamped(item: InboundItem) -> InboundItem:
     """Platform strings cut to our column sizes: one long name must not block a delivery."""
     return replace(
         item,
@@ -41,8 +41,8 @@ def _clamped(item: InboundItem) -> InboundItem:
 
 
 def ingest_for(account: ConnectedAccount, item: InboundItem) -> Message | None:
-    item = _clamped(item)
-    if _past_retention(account, item) or was_deleted(account.pk, item.external_id):
+    item = clamped(item)
+    if past_retention(account, item) or was_deleted(account.pk, item.external_id):
         return None  # a late or replayed event of something already deleted here
     with transaction.atomic():
         if Message.objects.filter(account=account, external_id=item.external_id).exists():
@@ -67,11 +67,14 @@ def ingest_for(account: ConnectedAccount, item: InboundItem) -> Message | None:
                 )
         except IntegrityError:  # the same event, stored by a concurrent delivery
             return None
-        _absorb(conversation, message, item)
+        absorb(conversation, message, item)
+        conversation.save()
+        if avatars.needs_fetch(conversation):
+            avatars.schedule(conversation.pk)
     return message
 
 
-def _past_retention(account: ConnectedAccount, item: InboundItem) -> bool:
+def past_retention(account: ConnectedAccount, item: InboundItem) -> bool:
     days = account.workspace.inbox_retention_days
     return bool(days) and item.sent_at < timezone.now() - timedelta(days=days)
 
@@ -112,7 +115,8 @@ def _published_post(account: ConnectedAccount, external_post_id: str) -> PostTar
     return PostTarget.objects.filter(account=account, platform_post_id=external_post_id).first()
 
 
-def _absorb(conversation: Conversation, message: Message, item: InboundItem) -> None:
+def absorb(conversation: Conversation, message: Message, item: InboundItem) -> None:
+    """The message's effect on its thread's summary, in memory (the caller saves)."""
     newest = message.sent_at >= conversation.last_message_at
     if newest:
         conversation.last_message_at = message.sent_at
@@ -132,6 +136,3 @@ def _absorb(conversation: Conversation, message: Message, item: InboundItem) -> 
             if value := getattr(item, field):
                 setattr(conversation, field, value)
     conversation.updated_at = timezone.now()
-    conversation.save()
-    if avatars.needs_fetch(conversation):
-        avatars.schedule(conversation.pk)

@@ -22,8 +22,9 @@ from .models import Conversation
     soft_time_limit=110,
 )
 def process_delivery(delivery_id: int) -> int:
-    # Idempotent: a processed delivery is gone, and messages are unique per platform id.
-    return deliveries.process(delivery_id)
+    # Idempotent: a processed delivery is gone, and messages are unique per platform id. Takes
+    # other waiting deliveries along (deliveries.process_batch).
+    return deliveries.process_batch(delivery_id)
 
 
 @shared_task(name="inbox.tasks.process_stale_deliveries", time_limit=55, soft_time_limit=50)

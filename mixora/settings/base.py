@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Before anything reads the body (the CSRF check reads POST): see mixora/request_size.py.
     "mixora.request_size.RequestSizeLimitMiddleware",
+    # The platforms' webhooks skip everything below: no session, person or consent there.
+    "mixora.middleware_machine.MachineEndpointsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -123,7 +125,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# A connection is kept for 60 s of reuse (web threads and, through mixora/celery.py, worker
+# threads), and checked before it is reused after an error or a database restart.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Paths answered for machines only (mixora/middleware_machine.py).
+MACHINE_PATH_PREFIXES = ["/webhooks/"]
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
@@ -354,6 +361,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 5
 # Redis re-delivers an unacknowledged task after this long; longer than any task may run.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
+# Celery's Django fix-up closes every database connection around every task unless this is
+# set; mixora/celery.py closes only old or broken ones instead, as Django does per request.
+CELERY_DB_REUSE_MAX = 1_000_000
 # Four queues with their own workers (mixora/queues.py); a prefix keeps deployments (or test
 # processes) sharing one Redis apart.
 CELERY_QUEUE_PREFIX = env_str("CELERY_QUEUE_PREFIX", "")
