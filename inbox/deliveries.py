@@ -2,10 +2,10 @@
 deleted once their messages are stored. A delivery that fails stays, with its error, and is
 tried again; one never processed (a lost task) is picked up by the periodic sweep.
 
-Every delivery gets its own task, but a task stores its delivery together with up to
-BATCH_SIZE - 1 others still waiting, in one transaction with a few queries for them all
-(ingest_batch.py): under load the queue's later tasks find their deliveries done. Should the
-batch fail, each of its deliveries is processed alone, so one bad delivery records its own
+A delivery gets a task of its own unless one is already waiting to start (_enqueue), and a
+task stores its delivery together with up to BATCH_SIZE - 1 others still waiting, in one
+transaction with a few queries for them all (ingest_batch.py). Should the batch fail, each of
+its deliveries is processed alone, so one bad delivery records its own
 error and never holds back the others."""
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import logging
 from collections.abc import Iterator
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -34,6 +36,8 @@ STALE_AFTER = timedelta(minutes=2)
 # Deliveries stored per transaction: large enough that the per-batch queries cost little per
 # delivery, small enough that a batch holds its locks for a fraction of a second.
 BATCH_SIZE = 100
+WAKE_KEY = "inbox:delivery-task-waiting"
+WAKE_TTL = 5  # seconds
 
 
 def receive(platform: str, body: bytes) -> WebhookDelivery:
@@ -42,10 +46,22 @@ def receive(platform: str, body: bytes) -> WebhookDelivery:
     return delivery
 
 
+def _coalescing() -> bool:
+    """Whether the web and the workers share a cache (Redis) to say a task is waiting."""
+    return settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+
+
 def _enqueue(delivery_id: int) -> None:
+    """A task for this delivery, unless one is already waiting to start: that one takes this
+    delivery along (its batch is claimed after it starts), so a burst of a thousand deliveries
+    sends a handful of Celery messages, not a thousand (sending one was half the cost of
+    accepting a delivery). A lost task costs at most WAKE_TTL before arrivals send another,
+    and the sweep processes whatever is left."""
     from .tasks import process_delivery
 
     try:
+        if _coalescing() and not cache.add(WAKE_KEY, delivery_id, WAKE_TTL):
+            return
         process_delivery.delay(delivery_id)
     except Exception:  # the broker is down: the sweep will process the stored delivery
         log.exception("could not enqueue webhook delivery %s", delivery_id)
@@ -85,6 +101,8 @@ def process_batch(delivery_id: int) -> int:
     """Store this delivery with the others waiting (up to BATCH_SIZE in all); how many messages
     were new. Raises when this delivery fails (after recording its error)."""
     claimed: list[int] = []
+    if _coalescing():
+        cache.delete(WAKE_KEY)  # before claiming: a delivery arriving from now sends a task
     try:
         with transaction.atomic():
             deliveries = _claim(delivery_id)
@@ -97,8 +115,16 @@ def process_batch(delivery_id: int) -> int:
         if len(claimed) > 1:
             log.warning("a batch of %s deliveries failed: storing them one by one", len(claimed))
         return _one_by_one(claimed or [delivery_id], delivery_id)
+    if len(claimed) == BATCH_SIZE:  # more may be waiting, with no task of their own
+        _continue()
     _enrich(new)
     return len(new)
+
+
+def _continue() -> None:
+    waiting = WebhookDelivery.objects.filter(attempts=0).order_by("pk").values_list("pk", flat=True)
+    if (oldest := waiting.first()) is not None:
+        _enqueue(oldest)
 
 
 def _claim(delivery_id: int) -> list[WebhookDelivery]:

@@ -204,3 +204,18 @@ def test_the_queries_do_not_grow_with_the_batch(page, django_assert_max_num_quer
 
     assert run(2, "a") == run(40, "b")
     assert "failed" not in caplog.text  # stored as a batch, not one by one
+
+
+def test_a_full_batch_sends_a_task_for_the_deliveries_still_waiting(page, celery_queue):
+    ids = [
+        stored(messaging=[message(f"m{n}", f"9{n:05d}", T0 + n)])
+        for n in range(deliveries.BATCH_SIZE + 3)
+    ]
+
+    assert deliveries.process_batch(ids[0]) == deliveries.BATCH_SIZE
+
+    left = list(WebhookDelivery.objects.order_by("pk").values_list("pk", flat=True))
+    assert left == ids[deliveries.BATCH_SIZE :]
+    assert celery_queue() == [("inbox.tasks.process_delivery", [left[0]])]
+    assert deliveries.process_batch(left[0]) == 3
+    assert Message.objects.count() == deliveries.BATCH_SIZE + 3

@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from inbox import deliveries
 from inbox.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db
@@ -258,15 +259,30 @@ def test_an_accepted_delivery_enqueues_its_processing_on_commit(
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         meta = post_meta(csrf_client, BODY, meta_signature(BODY))
-        x = post_x(csrf_client, X_BODY, x_signature(X_BODY))
 
-    assert (meta.status_code, x.status_code) == (200, 200)
-    assert len(callbacks) == 2
-    ids = list(WebhookDelivery.objects.order_by("pk").values_list("pk", flat=True))
-    assert celery_queue() == [
-        ("inbox.tasks.process_delivery", [ids[0]]),
-        ("inbox.tasks.process_delivery", [ids[1]]),
-    ]
+    assert meta.status_code == 200
+    assert len(callbacks) == 1
+    delivery = WebhookDelivery.objects.get()
+    assert celery_queue() == [("inbox.tasks.process_delivery", [delivery.pk])]
+
+
+def test_deliveries_arriving_while_a_task_waits_add_no_task_and_are_taken_along(
+    csrf_client, celery_queue, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_meta(csrf_client, BODY, meta_signature(BODY))
+        post_x(csrf_client, X_BODY, x_signature(X_BODY))
+
+    first, second = WebhookDelivery.objects.order_by("pk").values_list("pk", flat=True)
+    assert celery_queue() == [("inbox.tasks.process_delivery", [first])]
+    deliveries.process_batch(first)
+    assert not WebhookDelivery.objects.filter(pk__in=[first, second]).exists()
+
+    # The task started: the next delivery sends a task of its own.
+    with django_capture_on_commit_callbacks(execute=True):
+        post_meta(csrf_client, BODY, meta_signature(BODY))
+    third = WebhookDelivery.objects.get().pk
+    assert celery_queue()[-1] == ("inbox.tasks.process_delivery", [third])
 
 
 def test_nothing_is_enqueued_before_the_delivery_is_committed(csrf_client, celery_queue):
