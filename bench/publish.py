@@ -1,7 +1,9 @@
 """Benchmark of the publisher: the dispatcher, then real Celery workers publishing to X on the
-platform emulator.
+platform emulator, the solo-pool baseline beside threads-pool workers, with the CPU each
+process spends per post.
 
-    .venv/bin/python bench/publish.py --posts 300 --accounts 10 --latency 0.05 --workers 1 2 4
+    .venv/bin/python bench/publish.py                  # 2,000 posts, solo x4 vs threads 1x32
+    .venv/bin/python bench/publish.py --burst          # 10,000 due at once: p99 lag <= 30 s?
     .venv/bin/python bench/publish.py --dispatch-only --posts 10000
 
 Runs on its own PostgreSQL database (dropped and created each run), its own Redis queue and
@@ -41,6 +43,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a file: the project's packages are importable
 
 X_USER_ID = "1500000000000000001"  # the emulator's seeded X user (docs/emulator.md)
+# X takes 100 posts per user per 15 minutes (connections/platforms/x/connector.py), so each
+# account gets an emulator user of its own and at most this many posts a round.
+POSTS_PER_USER = 100
+LAG_GOAL = 30.0  # seconds: p99 lag of a 10,000-post burst (issue 15)
+CPU_GOAL_MS = 4.0  # Mixora's CPU per post: workers, dispatcher, PostgreSQL, Redis (issue 15)
 REDIRECT_URI = "http://127.0.0.1/bench/callback"  # never visited: the code is read off it
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 DISPATCH_TARGET = 1.0  # seconds: the architecture's budget for 10,000 posts due at once
@@ -51,16 +58,43 @@ DISPATCH_TARGET = 1.0  # seconds: the architecture's budget for 10,000 posts due
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--posts", type=int, default=300, help="posts due at once (default 300)")
-    parser.add_argument("--accounts", type=int, default=10, help="X accounts (default 10)")
+    parser.add_argument("--posts", type=int, default=2000, help="posts due at once (2000)")
     parser.add_argument(
-        "--latency", type=float, default=0.05, help="seconds X takes per post (default 0.05)"
+        "--accounts", type=int, default=0, help=f"X accounts (default posts / {POSTS_PER_USER})"
     )
     parser.add_argument(
-        "--workers", type=int, nargs="+", default=[1, 2, 4], help="worker counts (default 1 2 4)"
+        "--latency", type=float, default=0.1, help="seconds X takes per post (default 0.1)"
     )
     parser.add_argument(
-        "--timeout", type=float, default=600, help="seconds a round may take (default 600)"
+        "--pool", choices=["solo", "threads", "both"], default="both", help="rounds to run (both)"
+    )
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[4], help="solo rounds: worker counts (4)"
+    )
+    parser.add_argument(
+        "--thread-workers",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="threads rounds: worker process counts (1)",
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=32, help="threads per threads-pool worker (32)"
+    )
+    parser.add_argument(
+        "--db-reuse",
+        choices=["design", "on", "off"],
+        default="design",
+        help="workers keep their database connections: off for solo rounds (today's "
+        "workers), on for threads rounds (design, the default), or on/off for all",
+    )
+    parser.add_argument(
+        "--burst",
+        action="store_true",
+        help="10,000 posts due at once on 100 accounts, threads pool only, p99 lag vs 30 s",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=900, help="seconds a round may take (default 900)"
     )
     parser.add_argument(
         "--dispatch-only", action="store_true", help="measure the dispatcher alone, no workers"
@@ -76,8 +110,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args(argv)
-    if args.posts < 1 or args.accounts < 1 or min(args.workers) < 1 or args.repeat < 1:
-        parser.error("--posts, --accounts, --workers and --repeat must be at least 1")
+    if args.burst:
+        args.posts, args.pool = 10_000, "threads"
+    args.accounts = args.accounts or math.ceil(args.posts / POSTS_PER_USER)
+    counts = [*args.workers, *args.thread_workers, args.concurrency, args.repeat]
+    if args.posts < 1 or args.accounts < 1 or min(counts) < 1:
+        parser.error("--posts, --accounts, worker counts, --concurrency, --repeat must be >= 1")
+    if not args.dispatch_only and math.ceil(args.posts / args.accounts) > POSTS_PER_USER:
+        parser.error(f"X takes {POSTS_PER_USER} posts per account per window: add --accounts")
     if "bench" not in args.database:
         parser.error("--database is dropped each run: its name must contain 'bench'")
     return args
@@ -204,22 +244,37 @@ class Emulator:
         return statistics.median(times)
 
     def x_posts(self) -> list[dict]:
-        return self.control("GET", f"posts?platform=x&account_id={X_USER_ID}")
+        return self.control("GET", "posts?platform=x")
+
+    def x_users(self, count: int) -> list[str]:
+        """The seeded X user and `count - 1` more (POST /_control/users), their ids."""
+        extra = [
+            self.control("POST", "users", {"platform": "x", "name": f"Bench {i}"})["id"]
+            for i in range(1, count)
+        ]
+        return [X_USER_ID, *extra]
 
 
 # --- Django: settings, data --------------------------------------------------------------
 
 
 def use_environment(database_url: str, redis_url: str, queue: str, emulator_port: int) -> None:
-    """The test settings on the bench database, queue and emulator, for this process and the
-    workers it starts (they inherit the environment)."""
+    """The bench settings (the test settings, bench/publish_settings.py) on the bench database,
+    queues and emulator, for this process and the workers it starts (they inherit it)."""
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="mixora.settings.test",
+        DJANGO_SETTINGS_MODULE="bench.publish_settings",
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         CELERY_TEST_QUEUE=queue,
+        BENCH_CACHE_PREFIX=queue,
         EMULATOR_TEST_PORT=str(emulator_port),
     )
+
+
+def publish_queue() -> str:
+    from mixora.queues import PUBLISH, queue_names
+
+    return queue_names((PUBLISH,))[0]
 
 
 def setup_django() -> None:
@@ -231,8 +286,8 @@ def setup_django() -> None:
 
 
 def create_accounts(count: int) -> list[ConnectedAccount]:
-    """`count` X accounts, one per workspace (a workspace connects an account once), all the
-    emulator's seeded user: the emulator keys posts by the token's user."""
+    """`count` X accounts, one per workspace (a workspace connects an account once); each
+    round connects each to an emulator user of its own (`connect_users`)."""
     from accounts.models import Workspace
     from connections.models import ConnectedAccount
 
@@ -243,7 +298,7 @@ def create_accounts(count: int) -> list[ConnectedAccount]:
         ConnectedAccount(
             workspace=workspace,
             platform="x",
-            external_id=X_USER_ID,
+            external_id=f"bench-{i}",
             display_name=f"Bench {i}",
             handle="@democo",
         )
@@ -285,36 +340,46 @@ def create_posts(accounts: list[ConnectedAccount], count: int) -> None:
     )
 
 
-def x_grant() -> Grant:
-    """A token for the seeded X user through the real OAuth client: the consent page clicked
-    like a browser would, then XConnector.complete (oauth_flow keeps its state in a session)."""
+def x_grant(user_id: str) -> Grant:
+    """A token for the emulator's X user `user_id` through the real OAuth client: the consent
+    page clicked as that user, then XConnector.complete."""
+    from urllib.parse import parse_qsl
+
     from connections.platforms.base import pkce_pair
     from connections.platforms.x.connector import XConnector
-    from tests.connections.consent import consent, query
+    from tests.emulator import consent
 
     verifier, challenge = pkce_pair()
     state = secrets.token_urlsafe(16)
     connector = XConnector()
-    back = query(consent(connector.authorization_url(REDIRECT_URI, state, challenge)))
+    url = connector.authorization_url(REDIRECT_URI, state, challenge)
+    base, _, query = url.partition("?")
+    back = consent(base, dict(parse_qsl(query)), user=user_id)
     if back.get("state") != state or "code" not in back:
         raise RuntimeError(f"the X consent did not return a code: {back}")
     grant = connector.complete(back["code"], REDIRECT_URI, verifier)
-    if grant.profiles[0].external_id != X_USER_ID:
+    if grant.profiles[0].external_id != user_id:
         raise RuntimeError(f"the X consent connected {grant.profiles[0].external_id}")
     return grant
 
 
-def use_tokens(grant: Grant) -> None:
+def connect_users(emulator: Emulator) -> None:
+    """Each account to an emulator X user of its own, with a fresh token (a reset kills them)."""
     from connections.models import ConnectedAccount
 
-    tokens = grant.tokens
-    ConnectedAccount.objects.update(
-        access_token=tokens.access_token,
-        refresh_token=tokens.refresh_token,
-        token_expires_at=tokens.expires_at(),
-        scopes=list(tokens.scopes),
-        status=ConnectedAccount.Status.ACTIVE,
-    )
+    accounts = list(ConnectedAccount.objects.order_by("pk"))
+    for account, user_id in zip(accounts, emulator.x_users(len(accounts)), strict=True):
+        grant = x_grant(user_id)
+        tokens = grant.tokens
+        ConnectedAccount.objects.filter(pk=account.pk).update(
+            external_id=user_id,
+            handle=grant.profiles[0].handle,
+            access_token=tokens.access_token,
+            refresh_token=tokens.refresh_token,
+            token_expires_at=tokens.expires_at(),
+            scopes=list(tokens.scopes),
+            status=ConnectedAccount.Status.ACTIVE,
+        )
 
 
 def make_due() -> datetime:
@@ -404,23 +469,113 @@ def profile_dispatch(broker: redis.Redis, queue: str) -> None:
 # --- End to end with workers -------------------------------------------------------------
 
 
-def start_workers(count: int, queue: str) -> tuple[list[subprocess.Popen], list[str]]:
-    """`count` solo-pool workers on the bench queue, as tests/publishing/test_worker.py runs
-    one; the environment (database, queue, emulator) is this process's."""
-    names = [f"{queue}-{i}@bench" for i in range(count)]
+def start_workers(
+    count: int, queue: str, pool: str, concurrency: int, reuse: bool
+) -> tuple[list[subprocess.Popen], list[str]]:
+    """`count` workers of `pool` on the bench's publish queue, the command line a publish
+    worker runs in production; the environment (database, queue, emulator) is this
+    process's."""
+    names = [f"{queue}-{pool}-{i}@bench" for i in range(count)]
     processes = [
         subprocess.Popen(  # noqa: S603 - our own worker
             [
                 *(sys.executable, "-m", "celery", "-A", "mixora", "--quiet", "worker"),
-                *("--pool=solo", "--without-heartbeat", "--without-mingle", "--without-gossip"),
-                *("-l", "warning", "-Q", queue, "-n", name),
+                f"--pool={pool}",
+                f"--concurrency={concurrency if pool == 'threads' else 1}",
+                *("--without-heartbeat", "--without-mingle", "--without-gossip"),
+                *("-l", "warning", "-Q", publish_queue(), "-n", name),
             ],
             cwd=ROOT,
+            env={**os.environ, "BENCH_DB_REUSE": "1" if reuse else "0"},
             start_new_session=True,
         )
         for name in names
     ]
     return processes, names
+
+
+# --- CPU per post ------------------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) a process has used, its threads included; 0 once gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+
+
+def database_backends(database: str) -> list[int]:
+    """PostgreSQL backends serving the bench database, but this process's own (it polls)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [database],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def closed_backends_cpu() -> float:
+    """CPU of PostgreSQL backends that have exited (the postmaster's reaped children): a
+    worker that opens a connection per task leaves its cost here. All databases: on a busy
+    server it includes other clients' closed connections."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    try:
+        postmaster = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1]
+        fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[13]) + int(fields[14])) / CLOCK_TICKS  # cutime, cstime
+
+
+def redis_cpu(broker: redis.Redis) -> float:
+    info = broker.info("cpu")
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+
+@dataclass
+class CpuMeter:
+    """CPU spent during a round by the workers, the database's backends, Redis and the
+    emulator. PostgreSQL is the bench database's live backends plus every backend that exited
+    meanwhile; Redis is the whole server: both include other clients on a shared machine."""
+
+    workers: list[int]
+    emulator: int
+    database: str
+    broker: redis.Redis
+    start: dict[str, Any] = None  # type: ignore[assignment]
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "workers": sum(cpu_of(pid) for pid in self.workers),
+            "postgres": {pid: cpu_of(pid) for pid in database_backends(self.database)},
+            "closed": closed_backends_cpu(),
+            "redis": redis_cpu(self.broker),
+            "emulator": cpu_of(self.emulator),
+        }
+
+    def begin(self) -> None:
+        self.start = self.snapshot()
+
+    def end(self) -> dict[str, float]:
+        now, was = self.snapshot(), self.start
+        postgres = sum(cpu - was["postgres"].get(pid, 0.0) for pid, cpu in now["postgres"].items())
+        postgres += now["closed"] - was["closed"]
+        return {
+            "workers": now["workers"] - was["workers"],
+            "postgres": postgres,
+            "redis": now["redis"] - was["redis"],
+            "emulator": now["emulator"] - was["emulator"],
+        }
 
 
 def wait_ready(processes: list[subprocess.Popen], names: list[str]) -> None:
@@ -459,7 +614,9 @@ def percentile(ordered: list[float], q: float) -> float:
     return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
-def end_to_end_cells(due: datetime, emulator: Emulator, count: int) -> tuple[list[str], bool]:
+def end_to_end_cells(
+    due: datetime, emulator: Emulator, count: int
+) -> tuple[list[str], bool, float, float]:
     """Wall time, throughput and lag (due instant → published_at, recorded as X's answer
     arrives), and whether the emulator holds each post exactly once."""
     from publishing.models import PostTarget
@@ -482,43 +639,104 @@ def end_to_end_cells(due: datetime, emulator: Emulator, count: int) -> tuple[lis
         str(len(on_x)),
         "ok" if verified else "FAIL",
     ]
-    return cells, verified
+    return cells, verified, count / wall, percentile(lags, 99)
+
+
+@dataclass(frozen=True)
+class Round:
+    pool: str
+    workers: int
+    concurrency: int
+    reuse: bool
+
+    @property
+    def label(self) -> str:
+        size = f"x{self.workers}" if self.pool == "solo" else f"{self.workers}x{self.concurrency}"
+        return f"{self.pool} {size}{' reuse' if self.reuse else ''}"
+
+
+def rounds_of(args: argparse.Namespace) -> list[Round]:
+    reuse = {"on": True, "off": False}.get(args.db_reuse)
+    solo = [Round("solo", n, 1, bool(reuse)) for n in args.workers]
+    threads = [
+        Round("threads", n, args.concurrency, reuse in (None, True)) for n in args.thread_workers
+    ]
+    return {"solo": solo, "threads": threads, "both": solo + threads}[args.pool]
 
 
 def run_round(
-    workers: int, args: argparse.Namespace, emulator: Emulator, broker: redis.Redis, queue: str
-) -> tuple[list[str], bool]:
+    spec: Round, args: argparse.Namespace, emulator: Emulator, broker: redis.Redis, queue: str
+) -> tuple[list[str], bool, float, float]:
+    """One round's cells, whether it verified, its posts/s and Mixora's CPU ms per post."""
     emulator.prepare(args.posts, args.latency)
-    use_tokens(x_grant())  # the reset killed the previous token
+    connect_users(emulator)  # the reset killed the previous users and tokens
     broker.delete(queue)
-    processes, names = start_workers(workers, queue)
+    for key in broker.scan_iter(match=f"{queue.rsplit('.', 1)[0]}*publish-budget*", count=1000):
+        broker.delete(key)  # a fresh X window per round, as the emulator's reset gives
+    processes, names = start_workers(
+        spec.workers, queue.rsplit(".", 1)[0], spec.pool, spec.concurrency, spec.reuse
+    )
+    meter = CpuMeter([p.pid for p in processes], emulator.process.pid, args.database, broker)
     try:
         wait_ready(processes, names)
         due = make_due()
+        meter.begin()
+        dispatch_cpu = time.process_time()
         timing = timed_dispatch(broker, queue)
+        dispatch_cpu = time.process_time() - dispatch_cpu
         wait_published(args.posts, args.timeout, processes)
+        cpu = meter.end()
     finally:
         stop(processes)
-    cells, verified = end_to_end_cells(due, emulator, args.posts)
-    return [str(workers), *timing.cells(), *cells], verified
+    cells, verified, rate, p99 = end_to_end_cells(due, emulator, args.posts)
+    per_post = {name: seconds * 1000 / args.posts for name, seconds in cpu.items()}
+    dispatcher = dispatch_cpu * 1000 / args.posts
+    mixora = per_post["workers"] + dispatcher + per_post["postgres"] + per_post["redis"]
+    cpu_cells = [
+        f"{per_post['workers']:.2f}",
+        f"{dispatcher:.2f}",
+        f"{per_post['postgres']:.2f}",
+        f"{per_post['redis']:.2f}",
+        f"{mixora:.2f}",
+        f"{per_post['emulator']:.2f}",
+    ]
+    return [spec.label, *timing.cells(), *cells, *cpu_cells], verified, rate, mixora
 
 
 def end_to_end(
     args: argparse.Namespace, emulator: Emulator, broker: redis.Redis, queue: str
 ) -> bool:
-    rows, all_verified = [], True
-    for workers in args.workers:
-        say(f"… {workers} worker(s)")
-        row, verified = run_round(workers, args, emulator, broker, queue)
+    rows, all_verified, results = [], True, []
+    for spec in rounds_of(args):
+        say(f"… {spec.label}")
+        row, verified, rate, cpu = run_round(spec, args, emulator, broker, queue)
         rows.append(row)
+        results.append((spec, rate, cpu))
         all_verified &= verified
     say(
-        f"\n{args.posts:,} posts due at once on {args.accounts} X accounts, X answering in "
-        f"{args.latency * 1000:.0f} ms (+ {emulator.round_trip() * 1000:.0f} ms emulator round "
-        f"trip), {os.cpu_count()} cores; lag = due → published:"
+        f"\n{args.posts:,} posts due at once on {args.accounts} X accounts (one emulator user "
+        f"each), X answering in {args.latency * 1000:.0f} ms (+ "
+        f"{emulator.round_trip() * 1000:.1f} ms emulator round trip), {os.cpu_count()} cores, "
+        f"load {os.getloadavg()[0]:.1f}; lag = due → "
+        "published; CPU in ms per post:"
     )
-    headers = ["workers", *DISPATCH_HEADERS, "wall s", "posts/s"]
-    table([*headers, "lag p50", "p95", "p99", "max ms", "on X", "once"], rows)
+    headers = ["round", *DISPATCH_HEADERS, "wall s", "posts/s"]
+    lag = ["lag p50", "p95", "p99", "max ms", "on X", "once"]
+    cpu = ["worker", "dispatch", "pg", "redis", "mixora", "emulator"]
+    table([*headers, *lag, *cpu], rows)
+    baseline = [r for r in results if r[0].pool == "solo"]
+    if baseline:
+        base_spec, base_rate, base_cpu = max(baseline, key=lambda r: r[1])
+        for spec, rate, cpu_ms in results:
+            if spec.pool != "solo":
+                say(
+                    f"{spec.label} vs {base_spec.label}: {rate / base_rate:.2f}x posts/s, "
+                    f"{cpu_ms / base_cpu:.2f}x Mixora CPU per post"
+                )
+    say(
+        f"Goals: Mixora CPU <= {CPU_GOAL_MS:.0f} ms per post; a 10,000-post burst with p99 lag "
+        f"<= {LAG_GOAL:.0f} s (--burst)."
+    )
     return all_verified
 
 
@@ -541,19 +759,24 @@ def main(argv: list[str] | None = None) -> int:
         setup_django()
         create_posts(create_accounts(args.accounts), args.posts)
         if args.dispatch_only:
-            ok = dispatch_only(args, broker, queue)
+            ok = dispatch_only(args, broker, publish_queue())
         else:
             emulator = Emulator(port)
-            ok = end_to_end(args, emulator, broker, queue)
+            ok = end_to_end(args, emulator, broker, publish_queue())
     finally:
         from django.db import connections
+
+        from mixora.queues import queue_names
 
         connections.close_all()
         if emulator:
             stop([emulator.process])
-        broker.delete(
-            queue, *(f"_kombu.{kind}.{queue}" for kind in ("binding", "binding_permanent"))
-        )
+        for name in queue_names():
+            broker.delete(
+                name, *(f"_kombu.{kind}.{name}" for kind in ("binding", "binding_permanent"))
+            )
+        for key in broker.scan_iter(match=f"{queue}*", count=1000):  # budgets, bindings
+            broker.delete(key)
         if not args.keep:
             drop_database(admin_url, args.database)
     return 0 if ok else 1

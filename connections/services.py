@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models.deletion import Collector
@@ -213,10 +214,18 @@ def check(account: ConnectedAccount) -> bool:
     return True
 
 
+# A burst of posts of one account records its success once a minute, not once a post.
+SUCCESS_RESOLUTION = timedelta(minutes=1)
+
+
 def record_success(account: ConnectedAccount) -> None:
-    ConnectedAccount.objects.filter(pk=account.pk).update(
-        last_success_at=timezone.now(), last_error=""
-    )
+    """The account worked just now (as loaded: a recent success with no error is left as is)."""
+    now = timezone.now()
+    recent = account.last_success_at and now - account.last_success_at < SUCCESS_RESOLUTION
+    if recent and not account.last_error:
+        return
+    ConnectedAccount.objects.filter(pk=account.pk).update(last_success_at=now, last_error="")
+    account.last_success_at, account.last_error = now, ""
 
 
 def mark_needs_reconnect(account: ConnectedAccount, reason: str) -> None:

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from emulator import inbox, subscriptions, x
 from emulator.inbox import Event
 from emulator.posts import Post, iso
-from emulator.server import Abort, Request, Response, Service, json_response
+from emulator.server import Abort, Request, Response, json_response
 from emulator.state import STATE, User, slug
 
 API = r"/x-api/2"
@@ -90,7 +90,7 @@ PRIVATE_SCOPES = {
 }
 NO_FILTER = ("news.new",)  # filtered by keyword, not user_id
 
-service = Service("x", x.render_fault, x.add_rate_headers)
+service = x.XService()
 
 
 def _time(moment: float) -> str:

@@ -485,13 +485,22 @@ class State:
     # --- rate windows --------------------------------------------------------------------
 
     def hit_window(self, key: tuple, period: float) -> tuple[int, float]:
-        """Count a call in a fixed window; returns (calls in the window, window reset time).
-        Only reported in usage headers: real throttling comes from injected faults."""
-        start, calls = self.windows.get(key, (0.0, 0))
-        if self.now() >= start + period:
-            start, calls = self.now(), 0
+        """Count a call in a fixed window; returns (calls in the window, window reset time)."""
+        start, calls = self._window(key, period)
         self.windows[key] = (start, calls + 1)
         return calls + 1, start + period
+
+    def peek_window(self, key: tuple, period: float) -> tuple[int, float]:
+        """(calls so far in the current window, its reset time), counting nothing: a platform
+        that enforces a limit checks it before the handler runs."""
+        start, calls = self._window(key, period)
+        return calls, start + period
+
+    def _window(self, key: tuple, period: float) -> tuple[float, int]:
+        start, calls = self.windows.get(key, (0.0, 0))
+        if self.now() >= start + period:
+            return self.now(), 0
+        return start, calls
 
     # --- faults and request log ----------------------------------------------------------
 

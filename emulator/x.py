@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from emulator import consent, engagement
-from emulator.server import Abort, Request, Response, Route, Service, json_response
+from emulator.server import Abort, Handler, Request, Response, Route, Service, json_response
 from emulator.state import STATE, Fault, Token, User
 
 API = "/x-api/2"
 ACCESS_TTL = 7200
 OAUTH_ENDPOINTS = ("x.token", "x.revoke")
-# Per-user limits of the API endpoints, per 15-minute window (the OAuth endpoints publish none).
+# Per-user limits of the API endpoints, per 15-minute window (the OAuth endpoints publish none);
+# docs.x.com/x-api/fundamentals/rate-limits (POST /2/tweets: 100/15min per user). Enforced.
 RATE_LIMITS = {
     "x.users_me": 75,
     "x.tweets": 100,
@@ -63,9 +65,9 @@ def _oauth_error(error: str, description: str, status: int = 400) -> Abort:
     return Abort(json_response({"error": error, "error_description": description}, status))
 
 
-def _rate_key(req: Request, route: Route) -> tuple:
+def _rate_key(req: Request, endpoint: str) -> tuple:
     token = STATE.token("x", req.bearer_token())
-    return ("x", route.endpoint, token.user_id if token else req.bearer_token())
+    return ("x", endpoint, token.user_id if token else req.bearer_token())
 
 
 def _rate_headers(limit: int | None, remaining: int, reset: float) -> dict[str, str]:
@@ -80,9 +82,44 @@ def _rate_headers(limit: int | None, remaining: int, reset: float) -> dict[str, 
 
 def add_rate_headers(req: Request, route: Route, response: Response) -> None:
     if limit := RATE_LIMITS.get(route.endpoint):
-        calls, reset = STATE.hit_window(_rate_key(req, route), RATE_WINDOW)
+        calls, reset = STATE.hit_window(_rate_key(req, route.endpoint), RATE_WINDOW)
         for name, value in _rate_headers(limit, limit - calls, reset).items():
             response.headers.setdefault(name, value)
+
+
+def enforce_rate_limit(req: Request, endpoint: str) -> None:
+    """429 while the user's window for `endpoint` is used up, before anything happens: "Exceeding
+    limits results in a 429 error until the window resets" (docs.x.com/x-api/fundamentals/
+    rate-limits). Every answer, a refusal too, is counted by `add_rate_headers`."""
+    limit = RATE_LIMITS.get(endpoint)
+    if limit is None:
+        return
+    calls, reset = STATE.peek_window(_rate_key(req, endpoint), RATE_WINDOW)
+    if calls >= limit:
+        raise Abort(problem(429, headers=_rate_headers(limit, 0, reset)))
+
+
+class XService(Service):
+    """X's services: faults rendered as X does, usage headers on every answer, and the
+    per-user limits of RATE_LIMITS enforced before a handler runs."""
+
+    def __init__(self) -> None:
+        super().__init__("x", render_fault, add_rate_headers)
+
+    def route(
+        self, methods: str, pattern: str, endpoint: str = "", *, faults: bool = True
+    ) -> Callable[[Handler], Handler]:
+        register = super().route(methods, pattern, endpoint, faults=faults)
+
+        def limited(handler: Handler) -> Handler:
+            def run(req: Request) -> Response:
+                enforce_rate_limit(req, endpoint)
+                return handler(req)
+
+            register(run)
+            return handler
+
+        return limited
 
 
 def render_fault(req: Request, route: Route, fault: Fault) -> Response:
@@ -98,7 +135,7 @@ def render_fault(req: Request, route: Route, fault: Fault) -> Response:
     return problem(401 if fault.kind == "auth" else 400)
 
 
-service = Service("x", render_fault, add_rate_headers)
+service = XService()
 
 
 @service.route("GET POST", r"/x/i/oauth2/authorize", "x.authorize", faults=False)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from emulator import x
 from emulator.media import Blob, Upload
-from emulator.server import Request, Response, Service, json_response
+from emulator.server import Request, Response, json_response
 from emulator.state import STATE, Token
 from emulator.x import API, bad_request
 
@@ -47,7 +47,7 @@ MEDIA_TYPES = (
 )
 _KEY_PREFIX = {"image": "3", "gif": "16", "video": "7", "subtitles": "3"}
 
-service = Service("x", x.render_fault, x.add_rate_headers)
+service = x.XService()
 
 
 @dataclass

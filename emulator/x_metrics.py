@@ -13,11 +13,11 @@ import re
 
 from emulator import engagement, x
 from emulator.posts import Post
-from emulator.server import Abort, Request, Response, Service, json_response
+from emulator.server import Abort, Request, Response, json_response
 from emulator.state import STATE
 from emulator.x import API, invalid_parameter, problem_body
 
-service = Service("x", x.render_fault, x.add_rate_headers)
+service = x.XService()
 
 MAX_IDS = 100
 POST_ID = re.compile(r"[0-9]{1,19}")  # PostId's pattern in the OpenAPI spec

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from emulator import x, x_media
 from emulator.posts import Post, parse_iso
-from emulator.server import Abort, Request, Response, Service, json_response
+from emulator.server import Abort, Request, Response, json_response
 from emulator.state import STATE, Token, User
 from emulator.x import API, bad_request, invalid_parameter, problem, problem_body
 from emulator.x_metrics import public_metrics
@@ -70,7 +70,7 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 
-service = Service("x", x.render_fault, x.add_rate_headers)
+service = x.XService()
 
 
 def _within(code: int, ranges: tuple[tuple[int, int], ...]) -> bool:

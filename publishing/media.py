@@ -38,7 +38,8 @@ def _image_facts(stream: IO[bytes]) -> dict | None:
         stream.seek(0)
         with Image.open(stream) as image:
             fmt, width, height = image.format, image.width, image.height
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+    # verify() raises SyntaxError for a broken PNG.
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
         return None
     finally:
         stream.seek(0)

@@ -18,12 +18,13 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Workspace
 from connections import services as connection_services
+from connections import throttle
 from connections.errors import AuthExpired, PlatformError, RateLimited, Retryable
 from connections.models import ConnectedAccount
 from connections.platforms.base import MediaItem, Published, PublishRequest
@@ -166,16 +167,16 @@ def _absolute_url(name: str) -> str:
 
 
 def request_for(target: PostTarget) -> PublishRequest:
-    recorded = (
-        PostTarget.objects.filter(account_id=target.account_id)
-        .exclude(platform_post_id="")
-        .exclude(pk=target.pk)
-    )
+    known: frozenset[str] = frozenset()
+    if target.outcome_unknown:  # only a reconciliation reads them: skip the query otherwise
+        recorded = (
+            PostTarget.objects.filter(account_id=target.account_id)
+            .exclude(platform_post_id="")
+            .exclude(pk=target.pk)
+        )
+        known = frozenset(recorded.values_list("platform_post_id", flat=True))
     return PublishRequest(
-        text=target.text,
-        media=_media_items(target),
-        options=dict(target.options),
-        known_ids=frozenset(recorded.values_list("platform_post_id", flat=True)),
+        text=target.text, media=_media_items(target), options=dict(target.options), known_ids=known
     )
 
 
@@ -186,8 +187,10 @@ def publish_one(target_id: int) -> str:
         state=S.PUBLISHING, attempt_started_at=now, attempts=F("attempts") + 1
     ):
         return "skipped"
-    target = PostTarget.objects.select_related("account__workspace", "post__workspace").get(
-        pk=target_id
+    target = (
+        PostTarget.objects.select_related("account__workspace", "post__workspace")
+        .annotate(queue_paused=Exists(QueuePause.objects.filter(account=OuterRef("account_id"))))
+        .get(pk=target_id)
     )
     if target.post.stage != Post.Stage.SCHEDULED:  # unscheduled or sent back meanwhile
         move(target.pk, S.DRAFT, only_from=[S.PUBLISHING], due_at=None)
@@ -196,7 +199,7 @@ def publish_one(target_id: int) -> str:
     if (
         account.status == ConnectedAccount.Status.PAUSED
         or publishing_paused(target.post.workspace)
-        or QueuePause.objects.filter(account=account).exists()
+        or target.queue_paused
     ):  # paused since it was claimed: back to waiting, as it was
         move(target.pk, S.SCHEDULED, only_from=[S.PUBLISHING], attempts=F("attempts") - 1)
         return "paused"
@@ -212,7 +215,17 @@ def publish_one(target_id: int) -> str:
             if found is not None:
                 _finish(target, found)
                 return "reconciled"
-        PostTarget.objects.filter(pk=target.pk).update(outcome_unknown=True)
+        if budget := client.publish_budget:
+            slot = throttle.take(account.pk, budget)
+            if not slot.granted:
+                _wait_for_budget(target, client.platform_label, budget, slot.reset_at)
+                return "throttled"
+        # Still this attempt's (a thread pool enforces no hard time limit: a stalled attempt
+        # may have outlived its lease and been taken over), or nothing is sent.
+        if not PostTarget.objects.filter(
+            pk=target.pk, state=S.PUBLISHING, attempt_started_at=now
+        ).update(outcome_unknown=True):
+            return "superseded"
         result = connection_services.call_with_refresh(
             account, lambda: client.publish(account, request, checkpoint)
         )
@@ -225,6 +238,8 @@ def publish_one(target_id: int) -> str:
         _hold(target, exc.message)
         return "held"
     except RateLimited as exc:
+        if budget := client.publish_budget:
+            throttle.close(account.pk, budget, exc.retry_at)  # the account's other posts wait
         _retry_at(target, exc.retry_at, exc.message)
         return "rate-limited"
     except Retryable as exc:
@@ -286,6 +301,26 @@ def _finish(target: PostTarget, published: Published) -> None:
     if moved:
         connection_services.record_success(target.account)
         settle(target.post_id)
+
+
+def _wait_for_budget(
+    target: PostTarget, network: str, budget: throttle.Budget, reset_at: datetime
+) -> None:
+    """No slot left in the account's window: back to waiting until it resets, nothing sent
+    and no attempt counted."""
+    minutes = budget.seconds // 60
+    reason = (
+        f"{network} accepts {budget.posts} posts per {minutes} minutes from one account; "
+        "this one goes out when the window resets."
+    )
+    move(
+        target.pk,
+        S.SCHEDULED,
+        only_from=[S.PUBLISHING],
+        due_at=reset_at,
+        attempts=F("attempts") - 1,
+        last_error=reason,
+    )
 
 
 # Errors never clear `outcome_unknown`: once an attempt was made, the next one looks first.

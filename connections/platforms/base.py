@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import requests
+import requests.adapters
 from django.conf import settings
 from django.utils import timezone
 
@@ -21,8 +22,11 @@ from ..errors import Permanent, PlatformError, Retryable
 
 if TYPE_CHECKING:
     from ..models import ConnectedAccount
+    from ..throttle import Budget
 
 log = logging.getLogger("connections.http")
+# Kept-alive connections per host: at least a publish worker's thread count (its --concurrency).
+HTTP_POOL_SIZE = 64
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,11 @@ class HttpClient:
     def __init__(self) -> None:
         self.session = requests.Session()
         self.session.headers["User-Agent"] = "Mixora/1.0"
+        # One connector serves every thread of a threads-pool worker: keep a kept-alive
+        # connection per thread instead of urllib3's default 10 (the rest were reopened).
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=HTTP_POOL_SIZE)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
 
     def call(
         self,
@@ -200,6 +209,9 @@ class BaseConnector(PublishesThroughModule, HttpClient):
     chooses_accounts = False
     accounts_noun = "accounts"
     no_accounts_hint = ""
+    # How many posts one account may make per window (connections/throttle.py); None: no
+    # documented limit.
+    publish_budget: Budget | None = None
 
     def shares_grant(self, account: ConnectedAccount) -> bool:
         """Whether revoking this account's grant would cut off other connected accounts."""

@@ -37,8 +37,9 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        # One prefix per test process, so parallel runs never share rate-limit counters.
-        "KEY_PREFIX": f"mixora-test-{os.getpid()}",
+        # One prefix per test process, so parallel runs never share rate-limit counters; the
+        # workers a test starts inherit it, and count against the same budgets.
+        "KEY_PREFIX": os.environ.setdefault("MIXORA_TEST_CACHE", f"mixora-test-{os.getpid()}"),
     }
 }
 CELERY_BROKER_URL = REDIS_URL

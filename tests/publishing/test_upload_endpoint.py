@@ -133,6 +133,18 @@ def test_a_file_that_is_not_media_is_refused_with_its_name_and_nothing_stored(cl
     assert not Media.objects.exists()
 
 
+def test_a_broken_png_is_refused_with_its_name_and_nothing_stored(client, url, editor):
+    data = bytearray(image_bytes("PNG"))
+    data[data.find(b"IDAT") + 6] ^= 0xFF  # a bad chunk checksum: Pillow's verify() raises
+    response = client.post(
+        url, {"into": "composer", "file": SimpleUploadedFile("broken.png", bytes(data))}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("“broken.png” is not an image")
+    assert not Media.objects.exists()
+
+
 def test_an_oversized_image_is_refused_like_the_library_form(client, url, editor):
     too_big = SimpleUploadedFile("huge.png", image_bytes("PNG", size=(20, 20)) + b"\0" * (9 << 20))
 

@@ -16,6 +16,10 @@ from publishing.models import PostTarget
 
 S = PostTarget.State
 pytestmark = pytest.mark.django_db(transaction=True)
+# The guarantees hold whatever the pool: solo (one post in flight) and threads (many).
+POOLS = pytest.mark.parametrize(
+    "pool", [{"pool": "solo"}, {"pool": "threads", "concurrency": 8}], ids=["solo", "threads"]
+)
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:
@@ -26,12 +30,13 @@ def wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:
         time.sleep(0.2)
 
 
+@POOLS
 def test_a_worker_publishes_to_every_account(
-    accounts, emulator, upload, scheduled_post, start_worker, celery_queue
+    pool, accounts, emulator, upload, scheduled_post, start_worker, celery_queue
 ):
     chosen = [accounts["facebook"], accounts["instagram"], accounts["x"]]
     post = scheduled_post(chosen, "Out via a real worker", [upload("image")])
-    start_worker()
+    start_worker(**pool)
 
     assert publisher.dispatch_due() == 3
 
@@ -41,14 +46,15 @@ def test_a_worker_publishes_to_every_account(
     assert len(emulator.control("GET", "posts?platform=meta")) == 2
 
 
+@POOLS
 def test_a_worker_killed_mid_publish_never_publishes_twice(
-    accounts, emulator, upload, scheduled_post, start_worker, celery_queue
+    pool, accounts, emulator, upload, scheduled_post, start_worker, celery_queue
 ):
     post = scheduled_post([accounts["x"]], "Killed mid-call", [upload("image")])
     target = post.targets.get()
     # X accepts the post, then sits on the answer: the worker is killed while it waits.
     emulator.fail_next("x", "x.tweets", "accept_then_timeout", delay=30)
-    worker = start_worker()
+    worker = start_worker(**pool)
     publisher.dispatch_due()
     wait_for(lambda: len(emulator.control("GET", "posts?platform=x")) == 1)
     worker.send_signal(signal.SIGKILL)
@@ -58,7 +64,7 @@ def test_a_worker_killed_mid_publish_never_publishes_twice(
     assert target.outcome_unknown is True
 
     # After the lease, the sweep re-queues it; a new worker looks before it publishes.
-    start_worker()
+    start_worker(**pool)
     later = timezone.now() + publisher.LEASE + timedelta(seconds=1)
     assert publisher.dispatch_due(now=later) == 1
     wait_for(lambda: PostTarget.objects.get(pk=target.pk).state == S.PUBLISHED)

@@ -13,6 +13,7 @@ from requests.auth import HTTPBasicAuth
 from ... import platforms
 from ...errors import AuthExpired, Permanent, RateLimited
 from ...models import ConnectedAccount
+from ...throttle import Budget
 from .. import oauth
 from ..base import (
     BaseConnector,
@@ -82,6 +83,8 @@ class XConnector(BaseConnector):
     provider = platforms.Provider.X
     credential_env = ("X_CLIENT_ID", "X_CLIENT_SECRET")
     platform_label = LABEL
+    # POST /2/tweets: 100 per user per 15 minutes (docs.x.com/x-api/fundamentals/rate-limits).
+    publish_budget = Budget(posts=100, seconds=900)
 
     def _client(self) -> tuple[str, str]:
         return platforms.credentials(self.provider)
