@@ -485,8 +485,9 @@ class Hooks:
         client = time.process_time() - client_before
         stored = WebhookDelivery.objects.count()
         queued = self.broker.llen(self.queue)
-        if stored != count or queued != count:
-            raise RuntimeError(f"{stored} deliveries stored and {queued} queued, not {count}")
+        # Deliveries arriving while a task waits send none of their own (inbox/deliveries.py).
+        if stored != count or not 1 <= queued <= count:
+            raise RuntimeError(f"{stored} deliveries stored and {queued} tasks queued of {count}")
         rate = count / seconds
         own = cpu["web"] + cpu["db"]
         return [

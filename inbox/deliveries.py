@@ -109,21 +109,21 @@ def process_batch(delivery_id: int) -> int:
             claimed = [delivery.pk for delivery in deliveries]
             if not deliveries:
                 return 0
+            if len(claimed) == BATCH_SIZE:  # more may be waiting, with no task of their own:
+                _continue(claimed)  # another worker starts on them while this one stores these
             new = ingest_many(item for delivery in deliveries for item in _items(delivery))
             WebhookDelivery.objects.filter(pk__in=claimed).delete()
     except Exception:
         if len(claimed) > 1:
             log.warning("a batch of %s deliveries failed: storing them one by one", len(claimed))
         return _one_by_one(claimed or [delivery_id], delivery_id)
-    if len(claimed) == BATCH_SIZE:  # more may be waiting, with no task of their own
-        _continue()
     _enrich(new)
     return len(new)
 
 
-def _continue() -> None:
-    waiting = WebhookDelivery.objects.filter(attempts=0).order_by("pk").values_list("pk", flat=True)
-    if (oldest := waiting.first()) is not None:
+def _continue(claimed: list[int]) -> None:
+    waiting = WebhookDelivery.objects.filter(attempts=0).exclude(pk__in=claimed).order_by("pk")
+    if (oldest := waiting.values_list("pk", flat=True).first()) is not None:
         _enqueue(oldest)
 
 
