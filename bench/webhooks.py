@@ -464,11 +464,15 @@ class Hooks:
             list(pool.map(register, range(self.args.deliveries)))
 
     def clean(self) -> None:
+        from django.core.cache import cache
+
+        from inbox.deliveries import WAKE_KEY
         from inbox.models import Conversation, WebhookDelivery
 
         Conversation.objects.filter(account=self.account).delete()
         WebhookDelivery.objects.all().delete()
         self.broker.delete(self.queue, self.hold)
+        cache.delete(WAKE_KEY)  # the deleted tasks no longer wait: the next delivery sends one
 
     def lookups(self) -> int:
         return len(self.emulator.control("GET", "requests?platform=meta&endpoint=meta.node"))
