@@ -1,71 +1,53 @@
-"""Benchmark of the inbox: signed Meta webhooks accepted by a real web server, the deliveries
-processed into conversations, and the inbox pages over a million stored messages.
+"""Benchmark of the inbox pages over a million stored messages, and of the list's search.
 
     .venv/bin/python bench/inbox.py
-    .venv/bin/python bench/inbox.py --reuse --part pages
-    .venv/bin/python bench/inbox.py --reuse --part webhooks --deliveries 2000 --workers 1 2
+    .venv/bin/python bench/inbox.py --reuse
 
 Runs on its own PostgreSQL database (kept afterwards so `--reuse` can skip generating the data
-again), its own Redis queue, its own gunicorn and emulator on free ports, all on 127.0.0.1.
-bench/README.md says what is measured. Shares its plumbing with bench/publish.py."""
+again) and its own Redis queue, on 127.0.0.1. The webhook rounds (deliveries accepted by
+gunicorn, processed by Celery workers) moved to bench/webhooks.py. bench/README.md says what is
+measured. Shares its plumbing with bench/publish.py."""
 
 from __future__ import annotations
 
 import argparse
 import cProfile
-import hashlib
-import hmac
 import io
 import json
 import os
 import pstats
 import secrets
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import psycopg
 import redis
-import requests
 
 # This file is named like the inbox app: the project's packages must come before bench/ on
 # sys.path. bench/publish.py (imported next, found in bench/) puts the project first as well.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from publish import (  # in bench/, this script's directory
-    ROOT,
-    Emulator,
     drop_database,
     free_port,
     loopback,
     percentile,
     recreate_database,
     say,
-    start_workers,
-    stop,
     table,
     use_environment,
-    wait_ready,
-    wait_until,
     with_database,
 )
 
 if TYPE_CHECKING:
     from accounts.models import User, Workspace
-    from connections.models import ConnectedAccount
 
-PAGE_ID = "20000000000001"  # the emulator's seeded Facebook Page (docs/emulator.md)
 PSID_BASE = 7_100_000_000_000_000  # people who message the Page: numeric ids, like Meta's
-REDIRECT_URI = "http://127.0.0.1/bench/callback"  # never visited: the code is read off it
 MAIN_SLUG = "bench-inbox"  # the workspace whose pages are timed
-HOOKS_SLUG = "bench-hooks"  # the workspace the webhooks land in (the emulator's Page)
 DATASET_TABLE = "bench_inbox_dataset"  # what was generated, for --reuse
 SLOW_MS = 300  # a page whose p95 is above this gets its slowest query explained
 
@@ -102,12 +84,6 @@ LONG_THREAD, SHORT_THREAD = 500, 5  # the two conversations the page queries are
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--part",
-        choices=["all", "webhooks", "pages"],
-        default="all",
-        help="what to measure (default all)",
-    )
     data = parser.add_argument_group("the stored inbox the pages are read from")
     data.add_argument(
         "--messages", type=int, default=1_000_000, help="messages in all (default 1,000,000)"
@@ -135,47 +111,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=60,
         help="seconds one page may take in all; stops early (at least 5 requests) (default 60)",
     )
-    hooks = parser.add_argument_group("webhooks")
-    hooks.add_argument(
-        "--deliveries", type=int, default=2000, help="webhook POSTs per round (default 2000)"
-    )
-    hooks.add_argument(
-        "--clients", type=int, default=4, help="concurrent client threads posting (default 4)"
-    )
-    hooks.add_argument(
-        "--web-workers",
-        type=int,
-        default=3,
-        help="gunicorn sync workers, as the Dockerfile runs (default 3)",
-    )
-    hooks.add_argument(
-        "--kinds",
-        nargs="+",
-        choices=["comment", "message"],
-        default=["comment", "message"],
-        help="delivery kinds (default comment message)",
-    )
-    hooks.add_argument(
-        "--workers",
-        type=int,
-        nargs="*",
-        default=[1, 2],
-        help="Celery worker counts to process with, after the in-process round (default 1 2)",
-    )
-    parser.add_argument(
-        "--conn-max-age",
-        type=int,
-        default=0,
-        help="CONN_MAX_AGE for this process, gunicorn and the workers: 0 as the test settings "
-        "(a connection per request), 60 as production (default 0)",
-    )
-    parser.add_argument(
-        "--db-reuse-max",
-        type=int,
-        default=0,
-        help="CELERY_DB_REUSE_MAX for the workers: Celery's Django fixup closes the database "
-        "connection around every task unless it is set (default 0: unset, as the settings)",
-    )
     parser.add_argument(
         "--database",
         default="mixora_bench_inbox",
@@ -185,10 +120,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.messages < 10 * LONG_THREAD or args.conversations < 100:
         parser.error(f"--messages must be at least {10 * LONG_THREAD}, --conversations 100")
-    if min(args.deliveries, args.clients, args.web_workers, args.requests, args.workspaces) < 1:
-        parser.error("--deliveries, --clients, --web-workers, --requests, --workspaces: >= 1")
-    if any(w < 1 for w in args.workers) or not 0 < args.share <= 1:
-        parser.error("--workers must be at least 1 and --share in (0, 1]")
+    if min(args.requests, args.workspaces) < 1:
+        parser.error("--requests, --workspaces: >= 1")
+    if not 0 < args.share <= 1:
+        parser.error("--share must be in (0, 1]")
     if "bench" not in args.database:
         parser.error("--database may be dropped: its name must contain 'bench'")
     return args
@@ -784,7 +719,7 @@ SEARCH_HEADERS = ["list query", "rows", "p50", "p95", "before p50", "before p95"
 def searches(args: argparse.Namespace, dataset: Dataset, small_id: int) -> list[SearchTiming]:
     """The list's query (one page, 51 rows asked) with the search of migration 0007 and with
     the one before it, on the same data; the baseline's message index is built for it and
-    dropped afterwards (it would slow the webhook rounds' inserts)."""
+    dropped afterwards (the app has no such index; --reuse keeps the database)."""
     from django.db import connection
 
     from accounts.models import User, Workspace
@@ -895,429 +830,6 @@ def explain_slow(client: Any, timings: list[PageTiming]) -> list[str]:
     return lines
 
 
-# --- Webhooks: accepted by a real server --------------------------------------------------
-
-
-class WebServer:
-    """gunicorn (sync workers, as the Dockerfile runs it) on a free port, with this process's
-    environment: the test settings on the bench database, queue and emulator."""
-
-    def __init__(self, workers: int) -> None:
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        self.description = f"gunicorn {workers} sync workers"
-        self.process = subprocess.Popen(  # noqa: S603 - our own app
-            [
-                *(sys.executable, "-m", "gunicorn", "mixora.wsgi:application"),
-                *("--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "30"),
-                *("--log-level", "warning"),
-            ],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        try:
-            wait_until(self._verified, 60, "gunicorn to answer Meta's verification handshake")
-        except BaseException:
-            stop([self.process])
-            raise
-
-    def _verified(self) -> bool:
-        """Meta's subscription handshake (GET hub.challenge), answered by the real view."""
-        from django.conf import settings
-
-        if self.process.poll() is not None:
-            raise RuntimeError("gunicorn exited on start (its error is above)")
-        params = {
-            "hub.mode": "subscribe",
-            "hub.verify_token": settings.META_WEBHOOK_VERIFY_TOKEN,
-            "hub.challenge": "bench",
-        }
-        try:
-            answer = requests.get(f"{self.url}/webhooks/meta/", params=params, timeout=10)
-        except (requests.ConnectionError, requests.Timeout):  # not up yet, or no worker booted
-            return False
-        return answer.status_code == 200 and answer.text == "bench"
-
-
-def psid(i: int) -> str:
-    return str(PSID_BASE + i)
-
-
-def webhook_body(kind: str, i: int, tag: str) -> bytes:
-    """One Meta delivery, one event, as docs/emulator.md describes Meta's bodies: a Messenger
-    message from person i (no name: Meta sends only the id), or a comment on a Page post
-    (feed changes carry the commenter's name). Compact JSON, non-ASCII escaped, like Meta."""
-    now = time.time()
-    # None of the page searches' words (the dataset's searches stay as generated); non-ASCII.
-    text = f"Olá! A encomenda {tag}-{i} já saiu? Obrigada."
-    if kind == "message":
-        entry = {
-            "id": PAGE_ID,
-            "time": int(now * 1000),
-            "messaging": [
-                {
-                    "sender": {"id": psid(i)},
-                    "recipient": {"id": PAGE_ID},
-                    "timestamp": int(now * 1000),
-                    "message": {"mid": f"m_bench_{tag}_{i}", "text": text},
-                }
-            ],
-        }
-    else:
-        post = f"{PAGE_ID}_{1 + i % 20}"
-        entry = {
-            "id": PAGE_ID,
-            "time": int(now),
-            "changes": [
-                {
-                    "field": "feed",
-                    "value": {
-                        "item": "comment",
-                        "verb": "add",
-                        "comment_id": f"{1 + i % 20}_{tag}{i}",
-                        "post_id": post,
-                        "parent_id": post,
-                        "message": text,
-                        "from": {"id": psid(i), "name": f"Bench Commenter {i}"},
-                        "created_time": int(now),
-                    },
-                }
-            ],
-        }
-    return json.dumps({"object": "page", "entry": [entry]}, separators=(",", ":")).encode()
-
-
-def signed(body: bytes) -> dict[str, str]:
-    """X-Hub-Signature-256 with the test settings' Meta app secret, the way Meta signs."""
-    from django.conf import settings
-
-    secret = settings.PLATFORM_CREDENTIALS["meta"][1].encode()
-    return {
-        "Content-Type": "application/json",
-        "X-Hub-Signature-256": "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest(),
-    }
-
-
-@dataclass(frozen=True)
-class AcceptTiming:
-    seconds: float
-    latencies: list[float]  # ascending
-    stored: int
-    queued: int
-
-    def cells(self) -> list[str]:
-        count = len(self.latencies)
-        return [
-            str(count),
-            f"{self.seconds:.2f}",
-            f"{count / self.seconds:,.0f}",
-            *(ms(percentile(self.latencies, q)) for q in (50, 95)),
-            ms(self.latencies[-1]),
-            str(self.stored),
-            str(self.queued),
-        ]
-
-
-def post_all(url: str, bodies: list[bytes], clients: int) -> tuple[float, list[float]]:
-    """POST every body, signed, from `clients` threads (each its own session); every answer
-    must be 200 EVENT_RECEIVED. Signing happens before the clock starts. The wall time and
-    each POST's, ascending."""
-    prepared = [(body, signed(body)) for body in bodies]
-    latencies: list[float] = []
-    failures: list[str] = []
-    lock = threading.Lock()
-
-    def client(share: list[tuple[bytes, dict[str, str]]]) -> None:
-        mine = []
-        with requests.Session() as session:
-            for body, headers in share:
-                start = time.perf_counter()
-                answer = session.post(url, data=body, headers=headers, timeout=30)
-                mine.append(time.perf_counter() - start)
-                if answer.status_code != 200 or answer.text != "EVENT_RECEIVED":
-                    failures.append(f"{answer.status_code} {answer.text[:200]}")
-        with lock:
-            latencies.extend(mine)
-
-    start = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(client, [prepared[n::clients] for n in range(clients)]))
-    seconds = time.perf_counter() - start
-    if failures:
-        raise RuntimeError(f"{len(failures)} deliveries refused, e.g. {failures[0]}")
-    return seconds, sorted(latencies)
-
-
-# --- Webhooks: processed -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProcessTiming:
-    seconds: float
-    per_delivery: list[float]  # in-process only, ascending
-    messages: int
-    lookups: int  # Graph profile lookups the emulator answered
-
-    def cells(self, deliveries: int) -> list[str]:
-        spread = (
-            [ms(percentile(self.per_delivery, q)) for q in (50, 95)]
-            if self.per_delivery
-            else ["-", "-"]
-        )
-        return [
-            str(deliveries),
-            str(self.messages),
-            str(self.lookups),
-            f"{self.seconds:.2f}",
-            f"{deliveries / self.seconds:,.0f}",
-            *spread,
-        ]
-
-
-class Hooks:
-    """The webhook rounds: the emulator (the Page's token through the real OAuth client, and
-    the people who write, so the profile lookup answers), gunicorn, the bench queue."""
-
-    def __init__(self, args: argparse.Namespace, broker: redis.Redis, queue: str) -> None:
-        from django.conf import settings
-
-        self.args, self.broker, self.queue = args, broker, queue
-        self.hold = f"{queue}-hold"
-        self.account = self._account()
-        self.server: WebServer | None = None
-        self.emulator = Emulator(int(settings.EMULATOR_TEST_PORT))  # last: close() stops it
-
-    def start(self) -> None:
-        self.emulator.control("POST", "reset")
-        self._connect_page()
-        if "message" in self.args.kinds:
-            self._register_people()
-        self.server = WebServer(self.args.web_workers)
-        # Every gunicorn worker's first requests load what it imports lazily: not timed.
-        warm = [webhook_body("comment", i, "warm") for i in range(10 * self.args.web_workers)]
-        post_all(f"{self.server.url}/webhooks/meta/", warm, self.args.clients)
-
-    def close(self) -> None:
-        from django.db import connection
-
-        if self.server:
-            stop([self.server.process])
-        stop([self.emulator.process])
-        self.clean()
-        self.broker.delete(self.hold)
-        # The rounds' messages are deleted: back to the generated data's steady state.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "VACUUM (ANALYZE) inbox_message, inbox_conversation, inbox_webhookdelivery"
-            )
-
-    def _account(self) -> ConnectedAccount:
-        from accounts.models import Workspace
-        from connections.models import ConnectedAccount
-
-        workspace, _ = Workspace.objects.get_or_create(
-            slug=HOOKS_SLUG, defaults={"name": "Bench Hooks"}
-        )
-        account, _ = ConnectedAccount.objects.get_or_create(
-            workspace=workspace,
-            platform="facebook",
-            external_id=PAGE_ID,
-            defaults={"display_name": "Demo Co Coffee", "handle": "@demococoffee"},
-        )
-        return account
-
-    def _connect_page(self) -> None:
-        """The Page token through the real Meta OAuth client and the consent page clicked as
-        tests/connections/consent.py does: the profile lookup needs it."""
-        from connections.platforms.base import pkce_pair
-        from connections.platforms.meta.connector import MetaConnector
-        from tests.connections.consent import consent, query
-
-        verifier, challenge = pkce_pair()
-        state = secrets.token_urlsafe(16)
-        connector = MetaConnector()
-        back = query(consent(connector.authorization_url(REDIRECT_URI, state, challenge)))
-        if back.get("state") != state or "code" not in back:
-            raise RuntimeError(f"the Meta consent did not return a code: {back}")
-        grant = connector.complete(back["code"], REDIRECT_URI, verifier)
-        self.account.access_token = grant.account_tokens[PAGE_ID]
-        self.account.scopes = list(grant.tokens.scopes)
-        self.account.save(update_fields=["access_token", "scopes"])
-
-    def _register_people(self) -> None:
-        """The emulator answers a profile lookup only for someone who messaged the Page: one
-        held (undelivered) message each from the people the bench's deliveries come from."""
-
-        def register(i: int) -> None:
-            self.emulator.control(
-                "POST",
-                "inbound",
-                {
-                    "platform": "meta",
-                    "kind": "message",
-                    "account_id": PAGE_ID,
-                    "from": {"id": psid(i), "name": f"{FIRST_NAMES[i % 40]} Customer{i}"},
-                    "text": "hello",
-                    "deliver": False,
-                },
-            )
-
-        with ThreadPoolExecutor(8) as pool:
-            list(pool.map(register, range(self.args.deliveries)))
-
-    def clean(self) -> None:
-        """No conversation of the Page, no delivery, an empty queue: each round starts alike."""
-        from inbox.models import Conversation, WebhookDelivery
-
-        Conversation.objects.filter(account=self.account).delete()
-        WebhookDelivery.objects.all().delete()
-        self.broker.delete(self.queue)
-
-    def lookups(self) -> int:
-        return len(self.emulator.control("GET", "requests?platform=meta&endpoint=meta.node"))
-
-    def accept(self, kind: str, tag: str) -> AcceptTiming:
-        from inbox.models import WebhookDelivery
-
-        assert self.server
-        bodies = [webhook_body(kind, i, tag) for i in range(self.args.deliveries)]
-        seconds, latencies = post_all(
-            f"{self.server.url}/webhooks/meta/", bodies, self.args.clients
-        )
-        stored = WebhookDelivery.objects.count()
-        queued = self.broker.llen(self.queue)
-        if stored != len(bodies) or queued != len(bodies):
-            raise RuntimeError(f"{stored} deliveries stored and {queued} queued, not {len(bodies)}")
-        return AcceptTiming(seconds, latencies, stored, queued)
-
-    def process_in_process(self) -> ProcessTiming:
-        """inbox.deliveries.process(pk) over every stored delivery, in this process (the
-        queued tasks are dropped: nothing else runs them)."""
-        from inbox import deliveries
-        from inbox.models import WebhookDelivery
-
-        self.broker.delete(self.queue)
-        before = self.lookups()
-        ids = list(WebhookDelivery.objects.order_by("pk").values_list("pk", flat=True))
-        times, new = [], 0
-        start = time.perf_counter()
-        for pk in ids:
-            began = time.perf_counter()
-            new += deliveries.process(pk)
-            times.append(time.perf_counter() - began)
-        seconds = time.perf_counter() - start
-        return ProcessTiming(seconds, sorted(times), new, self.lookups() - before)
-
-    def process_with_workers(self, count: int) -> ProcessTiming:
-        """The queued process_delivery tasks, run by `count` solo-pool Celery workers: the queue
-        is set aside until every worker answers a ping, then put back and the clock starts."""
-        from inbox.models import Message, WebhookDelivery
-
-        before = self.lookups()
-        self.broker.rename(self.queue, self.hold)
-        processes, names = start_workers(count, self.queue)
-        try:
-            wait_ready(processes, names)
-            self.broker.rename(self.hold, self.queue)
-            start = time.perf_counter()
-
-            def done() -> bool:
-                if any(process.poll() is not None for process in processes):
-                    raise RuntimeError("a worker exited mid-run")
-                failed = WebhookDelivery.objects.exclude(error="").first()
-                if failed:
-                    raise RuntimeError(f"delivery {failed.pk} failed: {failed.error}")
-                return (
-                    not WebhookDelivery.objects.exists()
-                    and Message.objects.filter(account=self.account).count() == self.args.deliveries
-                )
-
-            wait_until(done, 600, f"{count} worker(s) to process the deliveries")
-            seconds = time.perf_counter() - start
-        finally:
-            stop(processes)
-        messages = Message.objects.filter(account=self.account).count()
-        return ProcessTiming(seconds, [], messages, self.lookups() - before)
-
-    def verify(self, kind: str, timing: ProcessTiming) -> None:
-        """Every delivery became one message in its own new conversation; a Messenger one also
-        got the sender's name from the profile lookup."""
-        from inbox.models import Conversation, WebhookDelivery
-
-        count = self.args.deliveries
-        conversations = Conversation.objects.filter(account=self.account)
-        named = conversations.exclude(participant_name="").count()
-        left = WebhookDelivery.objects.count()
-        lookups = count if kind == "message" else 0
-        if (timing.messages, conversations.count(), named, left, timing.lookups) != (
-            count,
-            count,
-            count,
-            0,
-            lookups,
-        ):
-            raise RuntimeError(
-                f"{kind}: {timing.messages} messages, {conversations.count()} conversations, "
-                f"{named} named, {left} deliveries left, {timing.lookups} lookups"
-            )
-
-
-def webhooks(
-    args: argparse.Namespace, broker: redis.Redis, queue: str
-) -> tuple[list[list[str]], list[list[str]], str]:
-    hooks = Hooks(args, broker, queue)
-    accepted: list[list[str]] = []
-    processed: list[list[str]] = []
-    try:
-        hooks.start()
-        assert hooks.server
-        rounds: list[int | None] = [None, *args.workers]
-        for kind in args.kinds:
-            for workers in rounds:
-                mode = "in-process" if workers is None else f"{workers} worker(s)"
-                say(f"… {kind}s, processed {mode}")
-                hooks.clean()
-                tag = secrets.token_hex(3)
-                opened = sessions()
-                accepting = hooks.accept(kind, tag)
-                accepted.append([kind, *accepting.cells(), str(sessions() - opened)])
-                opened = sessions()
-                timing = (
-                    hooks.process_in_process()
-                    if workers is None
-                    else hooks.process_with_workers(workers)
-                )
-                connected = sessions() - opened
-                hooks.verify(kind, timing)
-                processed.append([kind, mode, *timing.cells(args.deliveries), str(connected)])
-        server = hooks.server.description
-    finally:
-        hooks.close()
-    return accepted, processed, server
-
-
-ACCEPT_HEADERS = [
-    *("kind", "posted", "wall s", "accepted/s", "p50", "p95", "max ms"),
-    *("stored", "queued", "db conns"),
-]
-PROCESS_HEADERS = [
-    *("kind", "processed by", "deliveries", "messages", "lookups", "wall s", "deliveries/s"),
-    *("p50 ms", "p95 ms", "db conns"),
-]
-
-
-def sessions() -> int:
-    """PostgreSQL sessions opened on the bench database so far: the test settings open one per
-    web request and per Celery task (conn_max_age=0)."""
-    from django.db import connection
-
-    time.sleep(0.5)  # a backend adds itself to the statistics at the latest as it exits
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
-        return cursor.fetchone()[0]
-
-
 # --- Main --------------------------------------------------------------------------------
 
 
@@ -1327,34 +839,6 @@ def setup_django() -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
-
-
-def connect_cost() -> float:
-    """Median seconds to open a PostgreSQL connection: the test settings (conn_max_age=0) open
-    one per web request; production keeps them for 60 s."""
-    url = os.environ["DATABASE_URL"]
-    times = []
-    for _ in range(20):
-        start = time.perf_counter()
-        psycopg.connect(url).close()
-        times.append(time.perf_counter() - start)
-    return sorted(times)[len(times) // 2]
-
-
-def use_connection_settings(args: argparse.Namespace, directory: Path) -> None:
-    """The test settings with persistent database connections (--conn-max-age, as production
-    keeps them for web requests; --db-reuse-max, Celery's switch for workers): a settings
-    module written to `directory`, used by this process and the ones it starts."""
-    lines = ["from mixora.settings.test import *  # noqa: F403"]
-    if args.conn_max_age:
-        lines.append(f'DATABASES["default"]["CONN_MAX_AGE"] = {args.conn_max_age}  # noqa: F405')
-    if args.db_reuse_max:
-        lines.append(f"CELERY_DB_REUSE_MAX = {args.db_reuse_max}")
-    (directory / "mixora_bench_settings.py").write_text("\n".join(lines) + "\n")
-    sys.path.insert(0, str(directory))
-    path = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join([str(directory), *([path] if path else [])])
-    os.environ["DJANGO_SETTINGS_MODULE"] = "mixora_bench_settings"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1367,18 +851,14 @@ def main(argv: list[str] | None = None) -> int:
     broker = redis.Redis.from_url(redis_url)
 
     use_environment(database_url, redis_url, queue, free_port())
-    # One INFO line per platform call and per delivery would drown the tables (and cost time).
+    # INFO lines would drown the tables (and cost time).
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    settings_dir = tempfile.TemporaryDirectory(prefix="mixora-bench-")
-    if args.conn_max_age or args.db_reuse_max:
-        use_connection_settings(args, Path(settings_dir.name))
     dataset = stored_dataset(database_url, args) if args.reuse else None
     if dataset is None:
         recreate_database(admin_url, args.database)
     page_rows: list[PageTiming] = []
     search_rows: list[SearchTiming] = []
     explained: list[str] = []
-    hooks: tuple[list[list[str]], list[list[str]], str] | None = None
     load = os.getloadavg()[0]  # other work on the machine shows in the figures
     try:
         setup_django()
@@ -1387,60 +867,30 @@ def main(argv: list[str] | None = None) -> int:
         else:
             say(f"Reusing the data in {args.database} (--reuse).")
         summary = describe(dataset)
-        if args.part in ("all", "pages"):
-            page_client = owner_client(dataset)
-            small_id = timed(f"{SMALL_SLUG}", lambda: small_tenant(dataset))
-            page_rows = pages(args, dataset, page_client, small_id)
-            explained = explain_slow(page_client, page_rows)  # before the webhook rounds
-            search_rows = searches(args, dataset, small_id)
-            explained += explain_search(dataset)
-        if args.part in ("all", "webhooks"):
-            hooks = webhooks(args, broker, queue)
+        page_client = owner_client(dataset)
+        small_id = timed(f"{SMALL_SLUG}", lambda: small_tenant(dataset))
+        page_rows = pages(args, dataset, page_client, small_id)
+        explained = explain_slow(page_client, page_rows)
+        search_rows = searches(args, dataset, small_id)
+        explained += explain_search(dataset)
         say()
         for line in summary:
             say(line)
         say(f"Load average (1 min): {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.")
-        if page_rows:
-            say(
-                f"\nPages of {MAIN_SLUG} as its owner, Django test Client in-process, "
-                f"{os.cpu_count()} cores (ms; queries and sql ms: one more request, captured; "
-                "rows = conversations listed or messages shown):"
-            )
-            table(PAGE_HEADERS, [t.cells() for t in page_rows])
-            say(
-                "\nThe list's query alone (ms, one page): searching each conversation's document "
-                "(migration 0007) and, before, every message (the search of 3a089bc with its "
-                "index); ratio = before / now at p95:"
-            )
-            table(SEARCH_HEADERS, [t.cells() for t in search_rows])
-            for line in explained:
-                say(line)
-        if hooks:
-            accepted, processed, server = hooks
-            connecting = (
-                f"database connections kept {args.conn_max_age} s (--conn-max-age, as production)"
-                if args.conn_max_age
-                else "a database connection opened per request (the test settings' "
-                f"conn_max_age=0; psycopg alone connects in {connect_cost() * 1000:.1f} ms)"
-            )
-            say(
-                f"\nWebhook deliveries accepted (signature checked, stored, enqueued) by "
-                f"{server}, {args.clients} client threads, one event per delivery, "
-                f"{os.cpu_count()} cores; {connecting}:"
-            )
-            table(ACCEPT_HEADERS, accepted)
-            say(
-                "\nDeliveries processed (inbox.deliveries.process: parse, ingest, enrich); each "
-                "a new conversation; messages get the sender's name by a Graph profile lookup "
-                "on the emulator, comments carry it; workers: solo pool, "
-                + (
-                    f"CELERY_DB_REUSE_MAX={args.db_reuse_max}"
-                    if args.db_reuse_max
-                    else "Celery's Django fixup reconnects around every task"
-                )
-                + ":"
-            )
-            table(PROCESS_HEADERS, processed)
+        say(
+            f"\nPages of {MAIN_SLUG} as its owner, Django test Client in-process, "
+            f"{os.cpu_count()} cores (ms; queries and sql ms: one more request, captured; "
+            "rows = conversations listed or messages shown):"
+        )
+        table(PAGE_HEADERS, [t.cells() for t in page_rows])
+        say(
+            "\nThe list's query alone (ms, one page): searching each conversation's document "
+            "(migration 0007) and, before, every message (the search of 3a089bc with its "
+            "index); ratio = before / now at p95:"
+        )
+        table(SEARCH_HEADERS, [t.cells() for t in search_rows])
+        for line in explained:
+            say(line)
     finally:
         from django.db import connections
 
@@ -1450,7 +900,6 @@ def main(argv: list[str] | None = None) -> int:
         )
         if args.drop:
             drop_database(admin_url, args.database)
-        settings_dir.cleanup()
     return 1 if any(percentile(t.times, 95) * 1000 > SLOW_MS for t in page_rows) else 0
 
 
