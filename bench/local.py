@@ -59,6 +59,9 @@ X_USER = "1500000000000000001"  # the emulator's seeded X user (docs/emulator.md
 # POST /2/tweets: 100 per user per 15 minutes (docs.x.com/x-api/fundamentals/rate-limits); the
 # product holds the rest back until the window resets, so a run schedules at most this many.
 X_POSTS_PER_WINDOW = 100
+# A reply to a direct message: 15 per user per 15 minutes (the same page; the emulator's
+# RATE_LIMITS["x.dm_send"]), beyond which X answers 429 and the reply waits for a person.
+X_DMS_PER_WINDOW = 15
 
 
 def _png() -> bytes:
@@ -151,6 +154,7 @@ class Stats:
     scheduled: list[tuple[str, datetime]] = field(default_factory=list)  # (text, due UTC)
     replies: list[str] = field(default_factory=list)
     schedule_budget: int = X_POSTS_PER_WINDOW
+    reply_budget: int = X_DMS_PER_WINDOW
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, kind: str, seconds: float, ok: bool, detail: str = "") -> None:
@@ -229,10 +233,17 @@ class Person:
         url = self.open_conversation()
         if url is None:
             return
+        with self.stats.lock:
+            if self.stats.reply_budget <= 0:  # X's DM limit for the account is used up
+                return
+            self.stats.reply_budget -= 1
         text = f"Thanks, {self.email} here ({self.rng.getrandbits(40):x})"
         if self.call("reply", "POST", f"{url}reply/", expect=(302,), data={"text": text}):
             with self.stats.lock:
                 self.stats.replies.append(text)
+        else:
+            with self.stats.lock:
+                self.stats.reply_budget += 1
 
     def compose(self, account: str, schedule: bool) -> None:
         self.call("compose", "GET", f"{self.base}/posts/new/")
