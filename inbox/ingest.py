@@ -48,23 +48,10 @@ def ingest_for(account: ConnectedAccount, item: InboundItem) -> Message | None:
         if Message.objects.filter(account=account, external_id=item.external_id).exists():
             return None
         conversation = _thread(account, item)
+        message = new_message(account, item, conversation)
         try:
             with transaction.atomic():
-                message = Message.objects.create(
-                    conversation=conversation,
-                    account=account,
-                    direction=Message.Direction.OUTBOUND
-                    if item.from_account
-                    else Message.Direction.INBOUND,
-                    external_id=item.external_id,
-                    sender_name=account.display_name
-                    if item.from_account
-                    else item.participant_name,
-                    text=item.text,
-                    sent_at=item.sent_at,
-                    status=Message.Status.SENT if item.from_account else Message.Status.RECEIVED,
-                    pending_attachments=[list(pair) for pair in item.attachment_urls],
-                )
+                message.save(force_insert=True)
         except IntegrityError:  # the same event, stored by a concurrent delivery
             return None
         absorb(conversation, message, item)
@@ -72,6 +59,21 @@ def ingest_for(account: ConnectedAccount, item: InboundItem) -> Message | None:
         if avatars.needs_fetch(conversation):
             avatars.schedule(conversation.pk)
     return message
+
+
+def new_message(account: ConnectedAccount, item: InboundItem, thread: Conversation) -> Message:
+    """The item as a message of `thread`, not saved yet."""
+    return Message(
+        conversation=thread,
+        account=account,
+        direction=Message.Direction.OUTBOUND if item.from_account else Message.Direction.INBOUND,
+        external_id=item.external_id,
+        sender_name=account.display_name if item.from_account else item.participant_name,
+        text=item.text,
+        sent_at=item.sent_at,
+        status=Message.Status.SENT if item.from_account else Message.Status.RECEIVED,
+        pending_attachments=[list(pair) for pair in item.attachment_urls],
+    )
 
 
 def past_retention(account: ConnectedAccount, item: InboundItem) -> bool:

@@ -16,7 +16,7 @@ from connections.platforms.inbox_types import InboundItem
 from publishing.models import PostTarget
 
 from . import avatars
-from .ingest import absorb, clamped, past_retention
+from .ingest import absorb, clamped, new_message, past_retention
 from .models import Conversation, DeletedMessageMarker, Message
 from .retention import message_digest
 from .search import normalise, participant_key
@@ -68,7 +68,7 @@ def ingest_many(items: Iterable[InboundItem]) -> list[Message]:
     batch = _Batch()
     threads = _threads(pairs, batch)
     for (account, item), conversation in zip(pairs, threads, strict=True):
-        message = _message(account, item, conversation)
+        message = new_message(account, item, conversation)
         absorb(conversation, message, item)
         batch.messages.append(message)
     _save(batch)
@@ -201,20 +201,6 @@ def _published_posts(
     for target in targets:
         posts.setdefault((target.account_id, target.platform_post_id), target)
     return posts
-
-
-def _message(account: ConnectedAccount, item: InboundItem, thread: Conversation) -> Message:
-    return Message(
-        conversation=thread,
-        account=account,
-        direction=Message.Direction.OUTBOUND if item.from_account else Message.Direction.INBOUND,
-        external_id=item.external_id,
-        sender_name=account.display_name if item.from_account else item.participant_name,
-        text=item.text,
-        sent_at=item.sent_at,
-        status=Message.Status.SENT if item.from_account else Message.Status.RECEIVED,
-        pending_attachments=[list(pair) for pair in item.attachment_urls],
-    )
 
 
 def _save(batch: _Batch) -> None:

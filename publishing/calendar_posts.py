@@ -43,9 +43,14 @@ def _bounds(first: dt.date, last: dt.date, zone: ZoneInfo, by_hour: bool) -> lis
     return [start.astimezone(dt.UTC) for start in starts]
 
 
-def _filtered(posts: QuerySet[Post], account: int | None, state: str) -> QuerySet[Post]:
-    """Only the posts with one target that is on `account` and in `state` (when given)."""
-    wanted = {key: value for key, value in (("account_id", account), ("state", state)) if value}
+def with_target(posts: QuerySet[Post], account: int | None, state: str) -> QuerySet[Post]:
+    """Only the posts with one target that is on `account` and in `state` (when given): "failed
+    on X", not "on X, failed anywhere". The calendar's and the posts list's filters."""
+    wanted: dict[str, int | str] = {}
+    if account is not None:
+        wanted["account_id"] = account
+    if state:
+        wanted["state"] = state
     if wanted:
         posts = posts.filter(Exists(PostTarget.objects.filter(post=OuterRef("pk"), **wanted)))
     return posts
@@ -97,7 +102,7 @@ def shown_posts(
     """The boxes of the local days first to last (by local hour when `by_hour`)."""
     zone = ZoneInfo(workspace.timezone)
     edges = _bounds(first, last, zone, by_hour)
-    posts = _filtered(
+    posts = with_target(
         Post.objects.filter(
             workspace=workspace, scheduled_at__gte=edges[0], scheduled_at__lt=edges[-1]
         ),

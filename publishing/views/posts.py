@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +17,7 @@ from accounts.tenancy import WorkspaceRequest, workspace_view
 from mixora.errors import UserFacingError
 from mixora.refusals import message_for
 
-from .. import deletion, duplication, review, status, workflow
+from .. import calendar_posts, deletion, duplication, review, status, workflow
 from ..forms import CommentForm, DecisionForm
 from ..models import Post, PostTarget
 from ..publisher import EXPIRY_GRACE, publishing_paused
@@ -219,16 +219,12 @@ def post_list(request: WorkspaceRequest) -> HttpResponse:
     tab = request.GET.get("tab", "queue")
     stages = STAGE_FILTERS.get(tab, STAGE_FILTERS["queue"])
     posts = Post.objects.filter(workspace=request.workspace, stage__in=stages)
-    # Account and status filter the same target: "failed on X", not "on X, failed anywhere".
     account = request.GET.get("account", "")
+    account_id = int(account) if account.isdigit() else None
     state = request.GET.get("state", "")
-    on_target = {}
-    if account.isdigit():
-        on_target["account_id"] = int(account)
-    if state in PostTarget.State.values:
-        on_target["state"] = state
-    if on_target:
-        posts = posts.filter(Exists(PostTarget.objects.filter(post=OuterRef("pk"), **on_target)))
+    state = state if state in PostTarget.State.values else ""
+    on_target = account_id is not None or bool(state)
+    posts = calendar_posts.with_target(posts, account_id, state)
     order = "scheduled_at" if tab == "queue" else "-updated_at"
     posts = posts.order_by(order, "pk").prefetch_related(
         Prefetch("targets", queryset=PostTarget.objects.select_related("account"))
@@ -247,7 +243,8 @@ def post_list(request: WorkspaceRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     # A deep page skips thousands of rows: skip them as ids (from the index), then read 50 posts.
     ids = list(page.object_list.values_list("pk", flat=True))
-    page.object_list = sorted(posts.filter(pk__in=ids), key=lambda p: ids.index(p.pk))
+    position = {pk: i for i, pk in enumerate(ids)}
+    page.object_list = sorted(posts.filter(pk__in=ids), key=lambda p: position[p.pk])
     context = {
         "page": page,
         "page_query": _list_query(request),
