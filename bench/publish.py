@@ -66,7 +66,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--latency", type=float, default=0.1, help="seconds X takes per post (default 0.1)"
     )
     parser.add_argument(
-        "--pool", choices=["solo", "threads", "both"], default="both", help="rounds to run (both)"
+        "--pool",
+        choices=["solo", "threads", "both"],
+        default="threads",
+        help="solo rounds (the first design), threads rounds, or both (threads)",
+    )
+    parser.add_argument(
+        "--design",
+        choices=["per-post", "batched", "both"],
+        default="both",
+        help="threads rounds: one task per post (the previous design), publish tasks of "
+        "--task-size posts whose calls run together (today's), or both (both)",
+    )
+    parser.add_argument(
+        "--task-size", type=int, default=25, help="batched: posts per publish task (25)"
+    )
+    parser.add_argument(
+        "--calls", type=int, default=48, help="batched: platform calls in flight per worker (48)"
+    )
+    parser.add_argument(
+        "--batch-concurrency",
+        type=int,
+        default=4,
+        help="batched: Celery threads per worker, each running one publish task (4)",
     )
     parser.add_argument(
         "--workers", type=int, nargs="+", default=[4], help="solo rounds: worker counts (4)"
@@ -79,7 +101,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="threads rounds: worker process counts (1)",
     )
     parser.add_argument(
-        "--concurrency", type=int, default=32, help="threads per threads-pool worker (32)"
+        "--concurrency",
+        type=int,
+        default=32,
+        help="per-post: threads per threads-pool worker (32)",
     )
     parser.add_argument(
         "--db-reuse",
@@ -91,7 +116,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--burst",
         action="store_true",
-        help="10,000 posts due at once on 100 accounts, threads pool only, p99 lag vs 30 s",
+        help="10,000 posts due at once on 100 accounts, batched design only, p99 lag vs 30 s",
     )
     parser.add_argument(
         "--timeout", type=float, default=900, help="seconds a round may take (default 900)"
@@ -111,11 +136,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args(argv)
     if args.burst:
-        args.posts, args.pool = 10_000, "threads"
+        args.posts, args.pool, args.design = 10_000, "threads", "batched"
     args.accounts = args.accounts or math.ceil(args.posts / POSTS_PER_USER)
-    counts = [*args.workers, *args.thread_workers, args.concurrency, args.repeat]
+    counts = [
+        *args.workers,
+        *args.thread_workers,
+        args.concurrency,
+        args.repeat,
+        args.task_size,
+        args.calls,
+        args.batch_concurrency,
+    ]
     if args.posts < 1 or args.accounts < 1 or min(counts) < 1:
-        parser.error("--posts, --accounts, worker counts, --concurrency, --repeat must be >= 1")
+        parser.error("--posts, --accounts, worker counts, sizes and --repeat must be >= 1")
     if not args.dispatch_only and math.ceil(args.posts / args.accounts) > POSTS_PER_USER:
         parser.error(f"X takes {POSTS_PER_USER} posts per account per window: add --accounts")
     if "bench" not in args.database:
@@ -469,13 +502,11 @@ def profile_dispatch(broker: redis.Redis, queue: str) -> None:
 # --- End to end with workers -------------------------------------------------------------
 
 
-def start_workers(
-    count: int, queue: str, pool: str, concurrency: int, reuse: bool
-) -> tuple[list[subprocess.Popen], list[str]]:
-    """`count` workers of `pool` on the bench's publish queue, the command line a publish
-    worker runs in production; the environment (database, queue, emulator) is this
-    process's."""
-    names = [f"{queue}-{pool}-{i}@bench" for i in range(count)]
+def start_workers(spec: Round, queue: str) -> tuple[list[subprocess.Popen], list[str]]:
+    """The round's workers on the bench's publish queue, the command line a publish worker
+    runs in production; the environment (database, queue, emulator) is this process's."""
+    pool, concurrency = spec.pool, spec.concurrency
+    names = [f"{queue}-{pool}-{i}@bench" for i in range(spec.workers)]
     processes = [
         subprocess.Popen(  # noqa: S603 - our own worker
             [
@@ -486,7 +517,12 @@ def start_workers(
                 *("-l", "warning", "-Q", publish_queue(), "-n", name),
             ],
             cwd=ROOT,
-            env={**os.environ, "BENCH_DB_REUSE": "1" if reuse else "0"},
+            env={
+                **os.environ,
+                "BENCH_DB_REUSE": "1" if spec.reuse else "0",
+                "BENCH_TASK_SIZE": str(spec.task_size),
+                "BENCH_CALLS": str(spec.calls),
+            },
             start_new_session=True,
         )
         for name in names
@@ -648,19 +684,34 @@ class Round:
     workers: int
     concurrency: int
     reuse: bool
+    task_size: int = 1  # posts per publish task: 1 is one task per post
+    calls: int = 1  # platform calls in flight per worker process (batched tasks)
+
+    @property
+    def batched(self) -> bool:
+        return self.task_size > 1
 
     @property
     def label(self) -> str:
-        size = f"x{self.workers}" if self.pool == "solo" else f"{self.workers}x{self.concurrency}"
+        if self.pool == "solo":
+            size = f"x{self.workers}"
+        elif self.batched:
+            size = f"{self.workers}x{self.concurrency} batch {self.task_size}, {self.calls} calls"
+        else:
+            size = f"{self.workers}x{self.concurrency} per post"
         return f"{self.pool} {size}{' reuse' if self.reuse else ''}"
 
 
 def rounds_of(args: argparse.Namespace) -> list[Round]:
     reuse = {"on": True, "off": False}.get(args.db_reuse)
+    threads_reuse = reuse in (None, True)
     solo = [Round("solo", n, 1, bool(reuse)) for n in args.workers]
-    threads = [
-        Round("threads", n, args.concurrency, reuse in (None, True)) for n in args.thread_workers
+    per_post = [Round("threads", n, args.concurrency, threads_reuse) for n in args.thread_workers]
+    batched = [
+        Round("threads", n, args.batch_concurrency, threads_reuse, args.task_size, args.calls)
+        for n in args.thread_workers
     ]
+    threads = {"per-post": per_post, "batched": batched, "both": per_post + batched}[args.design]
     return {"solo": solo, "threads": threads, "both": solo + threads}[args.pool]
 
 
@@ -673,9 +724,7 @@ def run_round(
     broker.delete(queue)
     for key in broker.scan_iter(match=f"{queue.rsplit('.', 1)[0]}*publish-budget*", count=1000):
         broker.delete(key)  # a fresh X window per round, as the emulator's reset gives
-    processes, names = start_workers(
-        spec.workers, queue.rsplit(".", 1)[0], spec.pool, spec.concurrency, spec.reuse
-    )
+    processes, names = start_workers(spec, queue.rsplit(".", 1)[0])
     meter = CpuMeter([p.pid for p in processes], emulator.process.pid, args.database, broker)
     try:
         wait_ready(processes, names)
@@ -724,11 +773,13 @@ def end_to_end(
     lag = ["lag p50", "p95", "p99", "max ms", "on X", "once"]
     cpu = ["worker", "dispatch", "pg", "redis", "mixora", "emulator"]
     table([*headers, *lag, *cpu], rows)
-    baseline = [r for r in results if r[0].pool == "solo"]
+    # The baseline: the previous design (one task per post) where it ran, else the first.
+    baseline = [r for r in results if r[0].pool == "threads" and not r[0].batched]
+    baseline = baseline or [r for r in results if r[0].pool == "solo"]
     if baseline:
         base_spec, base_rate, base_cpu = max(baseline, key=lambda r: r[1])
         for spec, rate, cpu_ms in results:
-            if spec.pool != "solo":
+            if spec is not base_spec and (spec.batched or base_spec.pool == "solo"):
                 say(
                     f"{spec.label} vs {base_spec.label}: {rate / base_rate:.2f}x posts/s, "
                     f"{cpu_ms / base_cpu:.2f}x Mixora CPU per post"

@@ -17,3 +17,5 @@ from mixora.settings.test import CACHES, DATABASES
 CACHES["default"]["KEY_PREFIX"] = os.environ["BENCH_CACHE_PREFIX"]
 if os.environ.get("BENCH_DB_REUSE") == "1":
     DATABASES["default"]["CONN_MAX_AGE"] = 600
+PUBLISH_TASK_SIZE = int(os.environ.get("BENCH_TASK_SIZE", PUBLISH_TASK_SIZE))  # noqa: F405
+PUBLISH_CALLS_IN_FLIGHT = int(os.environ.get("BENCH_CALLS", PUBLISH_CALLS_IN_FLIGHT))  # noqa: F405

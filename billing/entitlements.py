@@ -12,6 +12,7 @@ Billing switched off (BILLING_ENABLED) or no plans seeded: nothing is sold, noth
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -112,6 +113,19 @@ def entitlements(workspace: Workspace) -> limits.Entitlements:
     )
 
 
+def read_only_reasons(workspaces: Sequence[Workspace]) -> dict[int, str]:
+    """entitlements(workspace).read_only for many workspaces, with one query for all: only a
+    billing account's status makes a workspace read-only."""
+    reasons = {workspace.pk: "" for workspace in workspaces}
+    if not settings.BILLING_ENABLED:
+        return reasons
+    by_id = {workspace.pk: workspace for workspace in workspaces}
+    for account in BillingAccount.objects.select_related("plan").filter(workspace_id__in=by_id):
+        account.workspace = by_id[account.workspace_id]
+        reasons[account.workspace_id] = read_only_reason(account)
+    return reasons
+
+
 def _day(moment: datetime, zone: ZoneInfo) -> str:
     """ "3 May" this year, "3 May 2026" another year (in the workspace's time zone)."""
     local = timezone.localtime(moment, zone)
@@ -119,4 +133,4 @@ def _day(moment: datetime, zone: ZoneInfo) -> str:
     return dateformat.format(local, "j F" if same_year else "j F Y")
 
 
-limits.register(entitlements)
+limits.register(entitlements, read_only_reasons)

@@ -435,6 +435,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
 class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
+    # The networks' front ends take any burst of new connections; socketserver's listen
+    # backlog of 5 refused a worker opening dozens at once ("Could not reach X").
+    request_queue_size = 1024
 
     def __init__(self, address: tuple[str, int], verbose: bool = False) -> None:
         self.verbose = verbose

@@ -5,7 +5,7 @@ imports billing. Without a provider (billing not installed) everything is allowe
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -56,15 +56,28 @@ class ReadOnlyWorkspace(UserFacingError):
 
 
 _provider: Callable[[Workspace], Entitlements] | None = None
+_read_only_provider: Callable[[Sequence[Workspace]], dict[int, str]] | None = None
 
 
-def register(provider: Callable[[Workspace], Entitlements]) -> None:
-    global _provider
-    _provider = provider
+def register(
+    provider: Callable[[Workspace], Entitlements],
+    read_only: Callable[[Sequence[Workspace]], dict[int, str]] | None = None,
+) -> None:
+    """`provider` answers for one workspace; `read_only`, if given, says which of many are
+    read-only at once (the publisher asks it of every batch)."""
+    global _provider, _read_only_provider
+    _provider, _read_only_provider = provider, read_only
 
 
 def entitlements(workspace: Workspace) -> Entitlements:
     return _provider(workspace) if _provider is not None else UNLIMITED
+
+
+def read_only_reasons(workspaces: Sequence[Workspace]) -> dict[int, str]:
+    """`entitlements(workspace).read_only` of each workspace, by id."""
+    if _read_only_provider is not None:
+        return _read_only_provider(workspaces)
+    return {workspace.pk: entitlements(workspace).read_only for workspace in workspaces}
 
 
 def require(workspace: Workspace, name: str, *, in_use: int, adding: int = 1) -> None:

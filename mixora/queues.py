@@ -21,6 +21,7 @@ ALL = (DEFAULT, PUBLISH, INBOX, BULK)
 ROUTES: dict[str, str] = {
     "publishing.tasks.dispatch_due_targets": PUBLISH,
     "publishing.tasks.enqueue_publishes": PUBLISH,
+    "publishing.tasks.publish_targets": PUBLISH,
     "publishing.tasks.publish_target": PUBLISH,
     "inbox.tasks.purge_expired": BULK,
     "inbox.tasks.*": INBOX,

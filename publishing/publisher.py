@@ -1,25 +1,25 @@
 """Publishing scheduled targets: never lost, never twice.
 
 The dispatcher claims due targets with SELECT … FOR UPDATE SKIP LOCKED, marks them QUEUED and,
-after commit, sends one fan-out task per batch that enqueues one publish task per target. A
-task claims its target with a conditional UPDATE (QUEUED → PUBLISHING), so a redelivered or
-duplicated message does nothing. Before each
-platform call the target is marked `outcome_unknown`; only a definite answer clears it. A
-target whose outcome is unknown (a timeout after the platform accepted, a worker killed
-mid-call) is reconciled against the platform before anything is sent again."""
+after commit, sends one fan-out task per batch that splits it into publish tasks of a few dozen
+targets. A task claims its targets with a conditional UPDATE (QUEUED → PUBLISHING), so a
+redelivered or duplicated message does nothing, and makes their platform calls at the same
+time (publishing.calls). Before a platform call the target is marked `outcome_unknown`; only a
+definite answer clears it. A target whose outcome is unknown (a timeout after the platform
+accepted, a worker killed mid-call) is reconciled against the platform before anything is sent
+again."""
 
 from __future__ import annotations
 
+import json
 import logging
-import random
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Workspace
@@ -30,9 +30,10 @@ from connections.models import ConnectedAccount
 from connections.platforms.base import MediaItem, Published, PublishRequest
 from connections.platforms.registry import connector_for
 from mixora import limits
-from notifications.models import Notification
 
-from .models import Post, PostTarget, QueuePause
+from . import calls, outcomes
+from .models import Post, PostMedia, PostTarget, QueuePause
+from .outcomes import backoff
 from .payloads import settle
 from .states import move
 
@@ -87,7 +88,8 @@ def dispatch_due(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> i
 def paused_workspaces(targets: QuerySet[PostTarget]) -> list[int]:
     """Workspaces among `targets`' whose publishing is paused (read-only: mixora.limits)."""
     ids = targets.values_list("post__workspace_id", flat=True).distinct()
-    return [ws.pk for ws in Workspace.objects.filter(pk__in=ids) if publishing_paused(ws)]
+    reasons = limits.read_only_reasons(Workspace.objects.filter(pk__in=ids))
+    return [pk for pk, reason in reasons.items() if reason]
 
 
 def publishing_paused(workspace: Workspace) -> str:
@@ -104,12 +106,16 @@ def _fan_out(ids: list[int]) -> None:
 
 
 def enqueue(ids: list[int]) -> int:
-    """One publish task per target, sent through one producer in pipelined batches."""
-    from .tasks import publish_target
+    """One publish task per PUBLISH_TASK_SIZE targets, sent through one producer in
+    pipelined batches."""
+    from django.conf import settings
 
-    with publish_target.app.producer_or_acquire() as producer, producer.batch():
-        for pk in ids:
-            publish_target.apply_async(args=[pk], producer=producer)
+    from .tasks import publish_targets
+
+    size = settings.PUBLISH_TASK_SIZE
+    with publish_targets.app.producer_or_acquire() as producer, producer.batch():
+        for start in range(0, len(ids), size):
+            publish_targets.apply_async(args=[ids[start : start + size]], producer=producer)
     return len(ids)
 
 
@@ -128,7 +134,7 @@ def recover_abandoned(now: datetime) -> int:
     return lost
 
 
-# --- Publishing one target ----------------------------------------------------------------
+# --- Publishing --------------------------------------------------------------------------
 
 
 class _Checkpoint:
@@ -138,15 +144,29 @@ class _Checkpoint:
 
     def save(self, **values: Any) -> None:
         self.data.update(values)
-        PostTarget.objects.filter(pk=self.target.pk).update(checkpoint=self.data)
+        calls.on_callers_thread(partial(_write_checkpoint, self.target.pk, json.dumps(self.data)))
 
 
-def _media_items(target: PostTarget) -> tuple[MediaItem, ...]:
-    """The media this target's account receives (its own set, or the post's shared one)."""
-    items = []
-    for attachment in target.attachments.select_related("media"):
+def _write_checkpoint(target_id: int, data: str) -> None:
+    # Written out: one per post, on the batch's thread, and the ORM's UPDATE cost more CPU.
+    table = PostTarget._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET checkpoint = %s WHERE id = %s",  # noqa: S608 - model's table
+            [data, target_id],
+        )
+
+
+def _media_by_target(targets: list[PostTarget]) -> dict[int, tuple[MediaItem, ...]]:
+    """The media each target's account receives (its own set, or the post's shared one, as
+    `PostTarget.attachments` says), read for the whole batch at once."""
+    rows = PostMedia.objects.filter(post_id__in={t.post_id for t in targets}).select_related(
+        "media"
+    )
+    by_set: dict[tuple[int, int | None], list[MediaItem]] = {}
+    for attachment in rows:  # in the model's order: position, id
         name = attachment.payload.name or attachment.media.file.name
-        items.append(
+        by_set.setdefault((attachment.post_id, attachment.account_id), []).append(
             MediaItem(
                 kind=attachment.media.kind,
                 content_type=attachment.media.content_type,
@@ -156,7 +176,10 @@ def _media_items(target: PostTarget) -> tuple[MediaItem, ...]:
                 duration=attachment.media.duration,
             )
         )
-    return tuple(items)
+    return {
+        t.pk: tuple(by_set.get((t.post_id, t.account_id if t.own_media else None), ()))
+        for t in targets
+    }
 
 
 def _absolute_url(name: str) -> str:
@@ -166,7 +189,7 @@ def _absolute_url(name: str) -> str:
     return url if url.startswith("http") else settings.SITE_URL + url
 
 
-def request_for(target: PostTarget) -> PublishRequest:
+def _request_for(target: PostTarget, media: tuple[MediaItem, ...]) -> PublishRequest:
     known: frozenset[str] = frozenset()
     if target.outcome_unknown:  # only a reconciliation reads them: skip the query otherwise
         recorded = (
@@ -176,83 +199,171 @@ def request_for(target: PostTarget) -> PublishRequest:
         )
         known = frozenset(recorded.values_list("platform_post_id", flat=True))
     return PublishRequest(
-        text=target.text, media=_media_items(target), options=dict(target.options), known_ids=known
+        text=target.text, media=media, options=dict(target.options), known_ids=known
     )
 
 
 def publish_one(target_id: int) -> str:
     """Publish one target if it is still queued. Returns what happened, for logs and tests."""
+    return publish_many([target_id])[target_id]
+
+
+def publish_many(target_ids: list[int]) -> dict[int, str]:
+    """Publish each of the targets still queued, their platform calls at the same time (with
+    a fixed handful of queries for the batch and one per post). What happened to each:
+    "skipped" when it was not queued (another attempt has it, or it is done)."""
     now = timezone.now()
-    if not PostTarget.objects.filter(pk=target_id, state=S.QUEUED).update(
+    happened = dict.fromkeys(target_ids, "skipped")
+    claimed = PostTarget.objects.filter(pk__in=target_ids, state=S.QUEUED).update(
         state=S.PUBLISHING, attempt_started_at=now, attempts=F("attempts") + 1
-    ):
-        return "skipped"
-    target = (
-        PostTarget.objects.select_related("account__workspace", "post__workspace")
-        .annotate(queue_paused=Exists(QueuePause.objects.filter(account=OuterRef("account_id"))))
-        .get(pk=target_id)
     )
-    if target.post.stage != Post.Stage.SCHEDULED:  # unscheduled or sent back meanwhile
-        move(target.pk, S.DRAFT, only_from=[S.PUBLISHING], due_at=None)
-        return "unscheduled"
-    account = target.account
-    if (
-        account.status == ConnectedAccount.Status.PAUSED
-        or publishing_paused(target.post.workspace)
-        or target.queue_paused
-    ):  # paused since it was claimed: back to waiting, as it was
-        move(target.pk, S.SCHEDULED, only_from=[S.PUBLISHING], attempts=F("attempts") - 1)
-        return "paused"
-    if not account.is_healthy:
-        _hold(target, f"{account} needs reconnecting.")
-        return "held"
-    client = connector_for(account)
-    request = request_for(target)
-    checkpoint = _Checkpoint(target)
-    try:
-        if target.outcome_unknown:
-            found = _reconcile(target, request, checkpoint)
-            if found is not None:
-                _finish(target, found)
-                return "reconciled"
-        if budget := client.publish_budget:
-            slot = throttle.take(account.pk, budget)
-            if not slot.granted:
-                _wait_for_budget(target, client.platform_label, budget, slot.reset_at)
-                return "throttled"
-        # Still this attempt's (a thread pool enforces no hard time limit: a stalled attempt
-        # may have outlived its lease and been taken over), or nothing is sent.
-        if not PostTarget.objects.filter(
-            pk=target.pk, state=S.PUBLISHING, attempt_started_at=now
-        ).update(outcome_unknown=True):
-            return "superseded"
-        result = connection_services.call_with_refresh(
-            account, lambda: client.publish(account, request, checkpoint)
+    if not claimed:
+        return happened
+    # `attempt_started_at` is this attempt's mark: only what this claim took.
+    targets = list(
+        PostTarget.objects.filter(pk__in=target_ids, state=S.PUBLISHING, attempt_started_at=now)
+        .select_related("account__workspace", "post__workspace")
+        .annotate(queue_paused=Exists(QueuePause.objects.filter(account=OuterRef("account_id"))))
+    )
+    ready = _ready(targets, happened)
+    if not ready:
+        return happened
+    fresh = [t.pk for t in ready if not t.outcome_unknown]
+    if fresh:
+        # Outcome unknown from here until a definite answer; still this attempt's (a thread
+        # pool enforces no hard time limit: a stalled attempt may have been taken over).
+        PostTarget.objects.filter(pk__in=fresh, state=S.PUBLISHING, attempt_started_at=now).update(
+            outcome_unknown=True
         )
-    except CannotConfirm as exc:
-        checkpoint.save(confirm_needed=True)
-        _hold(target, exc.message)
+    media = _media_by_target(ready)
+    attempts = {t.pk: _Attempt(t, _request_for(t, media[t.pk]), now) for t in ready}
+    errors: list[Exception] = []
+    for finished in calls.made_together({pk: attempt.run for pk, attempt in attempts.items()}):
+        published = []
+        for pk, future in finished:
+            attempt = attempts[pk]
+            try:
+                result = future.result()
+            except PlatformError as exc:
+                happened[pk] = _failed(attempt, exc)
+                continue
+            except Exception as exc:  # noqa: BLE001 - the others' outcomes are recorded first
+                # Left PUBLISHING with its outcome unknown: the lease sweep reconciles it.
+                errors.append(exc)
+                continue
+            happened[pk] = attempt.outcome
+            if result is not None:
+                published.append((attempt.target, result))
+        outcomes.finish_many(published)
+    if errors:
+        raise errors[0]
+    return happened
+
+
+def _ready(targets: list[PostTarget], happened: dict[int, str]) -> list[PostTarget]:
+    """The claimed targets that may be sent now; the others go where they belong."""
+    paused = limits.read_only_reasons(list({t.post.workspace for t in targets}))
+    ready = []
+    for target in targets:
+        account, workspace = target.account, target.post.workspace
+        if target.post.stage != Post.Stage.SCHEDULED:  # unscheduled or sent back meanwhile
+            move(target.pk, S.DRAFT, only_from=[S.PUBLISHING], due_at=None)
+            happened[target.pk] = "unscheduled"
+        elif (
+            account.status == ConnectedAccount.Status.PAUSED
+            or paused[workspace.pk]
+            or target.queue_paused
+        ):  # paused since it was claimed: back to waiting, as it was
+            move(target.pk, S.SCHEDULED, only_from=[S.PUBLISHING], attempts=F("attempts") - 1)
+            happened[target.pk] = "paused"
+        elif not account.is_healthy:
+            outcomes.hold(target, f"{account} needs reconnecting.")
+            happened[target.pk] = "held"
+        elif target.outcome_unknown or _slot(target):
+            ready.append(target)
+        else:
+            happened[target.pk] = "throttled"
+    return ready
+
+
+def _slot(target: PostTarget) -> bool:
+    """Count the post against its account's budget; without a slot it waits for the reset."""
+    client = connector_for(target.account)
+    budget = client.publish_budget
+    if not budget:
+        return True
+    slot = throttle.take(target.account_id, budget)
+    if not slot.granted:
+        calls.on_callers_thread(
+            partial(outcomes.wait_for_budget, target, client.platform_label, budget, slot.reset_at)
+        )
+    return slot.granted
+
+
+class _Attempt:
+    """One target's platform calls: reconcile first when an earlier attempt may have landed,
+    then publish. Runs on a pool thread; its outcome is recorded by the batch."""
+
+    def __init__(self, target: PostTarget, request: PublishRequest, started: datetime) -> None:
+        self.target = target
+        self.request = request
+        self.started = started
+        self.checkpoint = _Checkpoint(target)
+        self.outcome = "published"
+
+    def run(self) -> Published | None:
+        target, account = self.target, self.target.account
+        client = connector_for(account)
+        if target.outcome_unknown:
+            found = _reconcile(target, self.request, self.checkpoint)
+            if found is not None:
+                self.outcome = "reconciled"
+                return found
+            if not _slot(target):
+                self.outcome = "throttled"
+                return None
+            if not self._still_ours():
+                return None
+        elif timezone.now() - self.started > LEASE / 2 and not self._still_ours():
+            return None  # waited long for a thread: the lease sweep may have taken it over
+        return connection_services.call_with_refresh(
+            account, lambda: client.publish(account, self.request, self.checkpoint)
+        )
+
+    def _still_ours(self) -> bool:
+        mine = PostTarget.objects.filter(
+            pk=self.target.pk, state=S.PUBLISHING, attempt_started_at=self.started
+        )
+        ours = calls.on_callers_thread(lambda: mine.update(outcome_unknown=True))
+        if not ours:
+            self.outcome = "superseded"
+        return bool(ours)
+
+
+def _failed(attempt: _Attempt, exc: PlatformError) -> str:
+    """Where a platform's refusal or silence leaves the target; what happened."""
+    target, account = attempt.target, attempt.target.account
+    if isinstance(exc, CannotConfirm):
+        attempt.checkpoint.save(confirm_needed=True)
+        outcomes.hold(target, exc.message)
         return "held"
-    except AuthExpired as exc:
+    if isinstance(exc, AuthExpired):
         connection_services.mark_needs_reconnect(account, exc.message)
-        _hold(target, exc.message)
+        outcomes.hold(target, exc.message)
         return "held"
-    except RateLimited as exc:
-        if budget := client.publish_budget:
+    if isinstance(exc, RateLimited):
+        if budget := connector_for(account).publish_budget:
             throttle.close(account.pk, budget, exc.retry_at)  # the account's other posts wait
-        _retry_at(target, exc.retry_at, exc.message)
+        outcomes.retry_at(target, exc.retry_at, exc.message)
         return "rate-limited"
-    except Retryable as exc:
+    if isinstance(exc, Retryable):
         if target.attempts >= MAX_ATTEMPTS:
-            _fail(target, f"Gave up after {target.attempts} attempts: {exc.message}")
+            outcomes.fail(target, f"Gave up after {target.attempts} attempts: {exc.message}")
             return "failed"
-        _retry_at(target, now + backoff(target.attempts), exc.message)
+        outcomes.retry_at(target, attempt.started + backoff(target.attempts), exc.message)
         return "retrying"
-    except PlatformError as exc:  # Permanent, or anything else classified: no retry
-        _fail(target, exc.message)
-        return "failed"
-    _finish(target, result)
-    return "published"
+    outcomes.fail(target, exc.message)  # Permanent, or anything else: no retry
+    return "failed"
 
 
 class CannotConfirm(PlatformError):
@@ -277,81 +388,6 @@ def _reconcile(
     since = (target.post.scheduled_at or timezone.now()) - RECONCILE_MARGIN
     return connection_services.call_with_refresh(
         account, lambda: client.find_published(account, request, checkpoint.data, since)
-    )
-
-
-def backoff(attempts: int) -> timedelta:
-    """Exponential backoff with full jitter: up to 30 s, 1, 2, 4, 8 minutes…"""
-    ceiling = min(30 * 2 ** (attempts - 1), 3600)
-    return timedelta(seconds=random.uniform(ceiling / 2, ceiling))  # noqa: S311 - not crypto
-
-
-def _finish(target: PostTarget, published: Published) -> None:
-    moved = move(
-        target.pk,
-        S.PUBLISHED,
-        only_from=[S.PUBLISHING],
-        platform_post_id=published.post_id,
-        permalink=published.permalink,
-        published_at=timezone.now(),
-        outcome_unknown=False,
-        checkpoint={},
-        last_error="",
-    )
-    if moved:
-        connection_services.record_success(target.account)
-        settle(target.post_id)
-
-
-def _wait_for_budget(
-    target: PostTarget, network: str, budget: throttle.Budget, reset_at: datetime
-) -> None:
-    """No slot left in the account's window: back to waiting until it resets, nothing sent
-    and no attempt counted."""
-    minutes = budget.seconds // 60
-    reason = (
-        f"{network} accepts {budget.posts} posts per {minutes} minutes from one account; "
-        "this one goes out when the window resets."
-    )
-    move(
-        target.pk,
-        S.SCHEDULED,
-        only_from=[S.PUBLISHING],
-        due_at=reset_at,
-        attempts=F("attempts") - 1,
-        last_error=reason,
-    )
-
-
-# Errors never clear `outcome_unknown`: once an attempt was made, the next one looks first.
-def _retry_at(target: PostTarget, when: datetime, reason: str) -> None:
-    move(target.pk, S.SCHEDULED, only_from=[S.PUBLISHING], due_at=when, last_error=reason[:500])
-
-
-def _hold(target: PostTarget, reason: str) -> None:
-    if move(target.pk, S.NEEDS_ATTENTION, only_from=[S.PUBLISHING], last_error=reason[:500]):
-        _tell_author(target, f"Not published to {target.account}: {reason}")
-
-
-def _fail(target: PostTarget, reason: str) -> None:
-    if move(target.pk, S.FAILED, only_from=[S.PUBLISHING], last_error=reason[:500]):
-        _tell_author(target, f"Publishing to {target.account} failed: {reason}")
-
-
-def _tell_author(target: PostTarget, message: str) -> None:
-    from mixora.emails import send_templated
-
-    post = target.post
-    url = reverse("post_detail", args=[post.workspace.slug, post.pk])
-    if post.author_id is None:
-        return
-    Notification.objects.create(
-        user_id=post.author_id, workspace=post.workspace, message=message[:300], url=url
-    )
-    send_templated(
-        "post_not_published",
-        post.author.email,
-        {"post": post, "target": target, "message": message, "url": url},
     )
 
 

@@ -22,8 +22,20 @@ def enqueue_publishes(target_ids: list[int]) -> int:
 
 
 # acks_late + reject_on_worker_lost: a worker killed mid-publish leaves the message to be
-# redelivered; the conditional claim in publish_one makes the redelivery harmless and the
-# lease sweep in dispatch_due picks up the target, outcome unknown, for reconciliation.
+# redelivered; the conditional claim in publish_many makes the redelivery harmless and the
+# lease sweep in dispatch_due picks up the targets, outcome unknown, for reconciliation.
+@shared_task(
+    name="publishing.tasks.publish_targets",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=600,
+    soft_time_limit=570,
+)
+def publish_targets(target_ids: list[int]) -> dict[int, str]:
+    return publisher.publish_many(target_ids)
+
+
+# One target: what the dispatcher sent before batches; messages still queued across a deploy.
 @shared_task(
     name="publishing.tasks.publish_target",
     acks_late=True,

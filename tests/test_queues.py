@@ -22,6 +22,7 @@ def broker() -> redis.Redis:
     ("task", "queue"),
     [
         ("publishing.tasks.dispatch_due_targets", "publish"),
+        ("publishing.tasks.publish_targets", "publish"),
         ("publishing.tasks.publish_target", "publish"),
         ("inbox.tasks.process_delivery", "inbox"),
         ("inbox.tasks.purge_expired", "bulk"),

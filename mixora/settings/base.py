@@ -364,6 +364,14 @@ CELERY_TIMEZONE = "UTC"
 # Celery's Django fix-up closes every database connection around every task unless this is
 # set; mixora/celery.py closes only old or broken ones instead, as Django does per request.
 CELERY_DB_REUSE_MAX = 1_000_000
+# Targets per publish task: enough to share its queries and Celery's work among many posts,
+# few enough that the queue spreads a burst over every worker.
+PUBLISH_TASK_SIZE = env_int("PUBLISH_TASK_SIZE", 25)
+# Platform calls a publish worker process keeps in flight at once (publishing.calls): each
+# waits on a network. Each of these threads keeps a database connection for checkpoints.
+PUBLISH_CALLS_IN_FLIGHT = env_int("PUBLISH_CALLS_IN_FLIGHT", 48)
+# How long a publish task gathers finished calls before recording their outcomes together.
+PUBLISH_SETTLE_GATHER_SECONDS = 0.05
 # Four queues with their own workers (mixora/queues.py); a prefix keeps deployments (or test
 # processes) sharing one Redis apart.
 CELERY_QUEUE_PREFIX = env_str("CELERY_QUEUE_PREFIX", "")

@@ -5,12 +5,17 @@ removing and deleting; publishing pauses and nothing is lost: once paid, it all 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.models import Invitation, Membership
+from accounts.models import Invitation, Membership, Workspace
 from accounts.roles import Role
 from accounts.tenancy import READ_ONLY_ALLOWED
+from billing.models import SubscriptionStatus
 from connections.models import ConnectedAccount
+from mixora import limits
 from publishing import publisher
 from publishing.models import PostTarget
 from tests.connections.consent import callback_path, consent
@@ -154,3 +159,33 @@ def test_a_target_claimed_just_before_goes_back_to_waiting(
     target.refresh_from_db()
     assert (target.state, target.attempts, target.outcome_unknown) == (S.SCHEDULED, 0, False)
     assert emulator.requests("x", "x.create_post") == []
+
+
+def test_many_workspaces_are_told_read_only_at_once_as_one_at_a_time(workspace, owner):
+    states = {
+        "paid": lambda ws: pay(ws),
+        "unpaid": lambda ws: put_on(ws, "pro", SubscriptionStatus.UNPAID),
+        "trial-ended": lambda ws: put_on(ws, "pro", SubscriptionStatus.PAUSED),
+        "past-due-long": make_read_only,
+        "past-due-grace": lambda ws: put_on(
+            ws, "pro", SubscriptionStatus.PAST_DUE, past_due_since=timezone.now()
+        ),
+        "free": lambda ws: put_on(ws, "free"),
+        "no-account": lambda ws: None,
+    }
+    workspaces = []
+    for slug, put in states.items():
+        ws = Workspace.objects.create(name=slug, slug=slug)
+        put(ws)
+        workspaces.append(ws)
+
+    with CaptureQueriesContext(connection) as queries:
+        reasons = limits.read_only_reasons(workspaces)
+
+    assert len(queries) == 1
+    assert reasons == {ws.pk: limits.entitlements(ws).read_only for ws in workspaces}
+    assert {ws.name for ws in workspaces if reasons[ws.pk]} == {
+        "unpaid",
+        "trial-ended",
+        "past-due-long",
+    }

@@ -75,7 +75,14 @@ def test_a_claimed_target_is_published_by_one_task_only(db, celery_queue):
     assert publisher.publish_one(target_id) == "skipped"
 
 
-def test_a_fan_out_batch_becomes_one_publish_task_per_target(db, celery_queue):
-    ids = make_due(5)
-    assert publisher.enqueue(ids) == 5
-    assert celery_queue() == [("publishing.tasks.publish_target", [pk]) for pk in ids]
+def test_a_fan_out_batch_becomes_publish_tasks_of_a_few_dozen_targets(
+    db, celery_queue, settings
+):
+    size = settings.PUBLISH_TASK_SIZE
+    ids = make_due(size * 2 + 3)
+    assert publisher.enqueue(ids) == len(ids)
+    assert celery_queue() == [
+        ("publishing.tasks.publish_targets", [ids[:size]]),
+        ("publishing.tasks.publish_targets", [ids[size : size * 2]]),
+        ("publishing.tasks.publish_targets", [ids[size * 2 :]]),
+    ]
