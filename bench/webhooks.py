@@ -4,6 +4,7 @@ stored, enqueued), then processed into conversations by Celery workers.
     .venv/bin/python bench/webhooks.py                      # the default run (~3 min)
     .venv/bin/python bench/webhooks.py --server sync gthread --workers 1 2
     .venv/bin/python bench/webhooks.py --profile            # and where the time goes
+    .venv/bin/python bench/webhooks.py --kinds message --pictures apart  # copies timed apart
 
 Its own PostgreSQL database (recreated; its name must contain "bench"), its own Redis queues,
 gunicorn and the emulator on free ports, all on 127.0.0.1. Settings: the test settings with
@@ -80,6 +81,7 @@ BASELINE = {
     "comment": 135.0,  # processed/s with 2 workers
     "message": 94.0,
 }
+PICTURES = "bench-pictures"  # --pictures apart: the picture tasks' own queue
 BASELINE_NOTE = "bench/README.md's figures (load about 2); see BASELINE"
 
 
@@ -120,6 +122,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         nargs="+",
         default=[2],
         help="Celery worker processes (solo pool) on the inbox queue, per round (default 2)",
+    )
+    parser.add_argument(
+        "--pictures",
+        choices=["inline", "apart"],
+        default="inline",
+        help="inline: the profile pictures are copied by the same inbox workers during the "
+        "round, as in production (default); apart: their tasks wait on a queue of their own, "
+        "copied and timed after the round (a 'pictures' row)",
     )
     parser.add_argument(
         "--profile",
@@ -398,6 +408,7 @@ class Hooks:
 
         self.args, self.broker = args, broker
         self.queue = queue_names((INBOX,))[0]
+        self.pictures = f"{settings.CELERY_QUEUE_PREFIX}{PICTURES}"
         self.hold = f"{self.queue}-hold"
         self.database = settings.DATABASES["default"]["NAME"]
         self.emulator = Emulator(int(settings.EMULATOR_TEST_PORT))
@@ -471,7 +482,7 @@ class Hooks:
 
         Conversation.objects.filter(account=self.account).delete()
         WebhookDelivery.objects.all().delete()
-        self.broker.delete(self.queue, self.hold)
+        self.broker.delete(self.queue, self.hold, self.pictures)
         cache.delete(WAKE_KEY)  # the deleted tasks no longer wait: the next delivery sends one
 
     def lookups(self) -> int:
@@ -525,6 +536,7 @@ class Hooks:
                     "emulator": [self.emulator.process.pid],
                 }
             )
+            conversations = Conversation.objects.filter(account=self.account)
             self.broker.rename(self.hold, self.queue)
             start = time.perf_counter()
 
@@ -534,9 +546,12 @@ class Hooks:
                 failed = WebhookDelivery.objects.exclude(error="").first()
                 if failed:
                     raise RuntimeError(f"delivery {failed.pk} failed: {failed.error}")
+                # Processed: stored, and named (a Messenger thread's name comes after the
+                # batch commits, from the profile lookups).
                 return (
                     not WebhookDelivery.objects.exists()
                     and Message.objects.filter(account=self.account).count() == count
+                    and not conversations.filter(participant_name="").exists()
                 )
 
             wait_until(done, 900, f"{workers} worker(s) to process the deliveries")
@@ -544,7 +559,6 @@ class Hooks:
             cpu = meter.stop({"db": backends(self.database)})
         finally:
             stop(processes)
-        conversations = Conversation.objects.filter(account=self.account)
         named = conversations.exclude(participant_name="").count()
         lookups = self.lookups() - before
         expected = (count, count, count if kind == "message" else 0)
@@ -562,6 +576,49 @@ class Hooks:
             f"{seconds:.2f}",
             f"{rate:,.0f}",
             f"{rate / BASELINE[kind]:.1f}x",
+            per(cpu["workers"], count),
+            per(cpu["db"], count),
+            per(cpu["emulator"], count),
+            f"{(os.cpu_count() or 1) * count / own:,.0f}",
+        ]
+
+    def copy_pictures(self, workers: int) -> list[str]:
+        """--pictures apart: the picture tasks the round queued, run by `workers` solo-pool
+        workers on their own queue, timed until every thread holds its copy."""
+        from inbox.models import Conversation
+
+        conversations = Conversation.objects.filter(account=self.account)
+        count = conversations.exclude(participant_avatar_url="").count()
+        self.broker.rename(self.pictures, self.hold)
+        processes, names = start_workers(workers, self.pictures)
+        try:
+            wait_ready(processes, names)
+            meter = CpuMeter(
+                {
+                    "workers": [p.pid for p in processes],
+                    "db": backends(self.database),
+                    "emulator": [self.emulator.process.pid],
+                }
+            )
+            self.broker.rename(self.hold, self.pictures)
+            start = time.perf_counter()
+            wait_until(
+                lambda: conversations.exclude(participant_avatar="").count() == count,
+                900,
+                f"{workers} worker(s) to copy the pictures",
+            )
+            seconds = time.perf_counter() - start
+            cpu = meter.stop({"db": backends(self.database)})
+        finally:
+            stop(processes)
+        own = cpu["workers"] + cpu["db"]
+        return [
+            "pictures",
+            str(workers),
+            "",
+            f"{seconds:.2f}",
+            f"{count / seconds:,.0f}",
+            "",
             per(cpu["workers"], count),
             per(cpu["db"], count),
             per(cpu["emulator"], count),
@@ -647,7 +704,9 @@ def _top(prof: cProfile.Profile, title: str) -> list[str]:
 # --- Main --------------------------------------------------------------------------------
 
 
-def use_settings(directory: Path, database_url: str, redis_url: str, queue: str) -> None:
+def use_settings(
+    directory: Path, database_url: str, redis_url: str, queue: str, pictures_apart: bool
+) -> None:
     """The test settings with production's connection reuse and local file storage, for this
     process and the ones it starts."""
     lines = [
@@ -662,6 +721,11 @@ def use_settings(directory: Path, database_url: str, redis_url: str, queue: str)
         'STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",'
         f' "OPTIONS": {{"location": "{directory / "media"}"}}}}  # noqa: F405',
     ]
+    if pictures_apart:  # an exact task name wins over the inbox's pattern (mixora/queues.py)
+        lines.append(
+            'CELERY_TASK_ROUTES["inbox.tasks.fetch_participant_avatar"] = '
+            f'{{"queue": CELERY_QUEUE_PREFIX + "{PICTURES}"}}  # noqa: F405'
+        )
     (directory / "mixora_bench_webhooks_settings.py").write_text("\n".join(lines) + "\n")
     sys.path.insert(0, str(directory))
     path = os.environ.get("PYTHONPATH")
@@ -684,7 +748,13 @@ def main(argv: list[str] | None = None) -> int:
     queue = f"mixora-bench-{secrets.token_hex(4)}"
     broker = redis.Redis.from_url(redis_url)
     settings_dir = tempfile.TemporaryDirectory(prefix="mixora-bench-")
-    use_settings(Path(settings_dir.name), with_database(base_url, args.database), redis_url, queue)
+    use_settings(
+        Path(settings_dir.name),
+        with_database(base_url, args.database),
+        redis_url,
+        queue,
+        args.pictures == "apart",
+    )
     recreate_database(admin_url, args.database)
     load = os.getloadavg()
     accepted: list[list[str]] = []
@@ -714,6 +784,9 @@ def main(argv: list[str] | None = None) -> int:
                         stop([server.process])
                 say(f"… {kind}s: processed by {workers} worker(s)")
                 processed.append(hooks.process(kind, workers))
+                if kind == "message" and args.pictures == "apart":
+                    say(f"… pictures: copied by {workers} worker(s)")
+                    processed.append(hooks.copy_pictures(workers))
             if args.profile:
                 profiles += profile(hooks, kind)
         say()
@@ -738,8 +811,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         say(
             "\nProcessed into conversations (each delivery a new conversation; a Messenger "
-            "message also gets its sender's name by a Graph profile lookup on the emulator); "
-            "solo-pool workers; ratio to the previous design's 2-worker figures "
+            "message also gets its sender's name by a Graph profile lookup on the emulator, "
+            "counted once named, and a task that copies the picture: "
+            + (
+                "on its own queue, run after the round, the 'pictures' row"
+                if args.pictures == "apart"
+                else "run by the same workers meanwhile"
+            )
+            + "); solo-pool workers; ratio to the previous design's 2-worker figures "
             f"({BASELINE['comment']:.0f} comments/s, {BASELINE['message']:.0f} messages/s). CPU "
             "ms per delivery: workers, PostgreSQL, the emulator; capacity = cores / (workers + "
             "PostgreSQL CPU) per delivery:"

@@ -24,10 +24,10 @@ from django.utils import timezone
 from connections.platforms.inbox_types import InboundItem
 from connections.platforms.registry import webhook_source
 
-from .enrich import enrich
+from .enrich import enrich_all
 from .ingest import ingest
 from .ingest_batch import ingest_many
-from .models import Conversation, Message, WebhookDelivery
+from .models import Message, WebhookDelivery
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def process(delivery_id: int) -> int:
             attempts=F("attempts") + 1, error=f"{type(exc).__name__}: {exc}"[:500]
         )
         raise
-    _enrich(new)
+    enrich_all(new)  # names and attachments, fetched after the commit
     return len(new)
 
 
@@ -117,7 +117,7 @@ def process_batch(delivery_id: int) -> int:
         if len(claimed) > 1:
             log.warning("a batch of %s deliveries failed: storing them one by one", len(claimed))
         return _one_by_one(claimed or [delivery_id], delivery_id)
-    _enrich(new)
+    enrich_all(new)  # names and attachments, fetched after the commit
     return len(new)
 
 
@@ -153,22 +153,6 @@ def _one_by_one(delivery_ids: list[int], delivery_id: int) -> int:
     if failure is not None:
         raise failure
     return new
-
-
-def _enrich(messages: list[Message]) -> None:
-    """Names and attachments fetched after the commit; one profile lookup per thread."""
-    enriched: set[int] = set()
-    for message in messages:
-        conversation = message.conversation
-        if conversation.pk in enriched and not conversation.participant_name:
-            conversation.participant_name = (
-                Conversation.objects.filter(pk=conversation.pk)
-                .values_list("participant_name", flat=True)
-                .first()
-                or ""
-            )
-        enriched.add(conversation.pk)
-        enrich(message)
 
 
 def stale_ids() -> list[int]:
