@@ -87,8 +87,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--batch-concurrency",
         type=int,
-        default=4,
-        help="batched: Celery threads per worker, each running one publish task (4)",
+        default=8,
+        help="batched: Celery threads per worker, each running one publish task (8)",
     )
     parser.add_argument(
         "--workers", type=int, nargs="+", default=[4], help="solo rounds: worker counts (4)"

@@ -105,8 +105,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--publish-worker",
-        default="threads:32",
-        help="pool:concurrency of the publish queue's worker (default threads:32)",
+        default="threads:8",
+        help="pool:concurrency of the publish queue's worker (default threads:8, as in "
+        "docker-compose.yml: each thread runs a publish task of 25 posts)",
     )
     parser.add_argument(
         "--inbox-worker", default="threads:8", help="… of the inbox queue's (default threads:8)"

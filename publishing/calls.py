@@ -21,7 +21,7 @@ from django.db import connection, connections
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
-_current = threading.local()  # on a pool thread: the events queue of the batch it works for
+_current = threading.local()  # on a pool thread: the batch it works for
 
 Finished = list[tuple[Any, Future]]
 
@@ -38,32 +38,62 @@ def _shared_pool() -> ThreadPoolExecutor:
 
 def on_callers_thread[T](write: Callable[[], T]) -> T:
     """Run `write` (a database write of a call) on the thread that made the batch and wait
-    for it; anywhere else, here."""
-    events = getattr(_current, "events", None)
-    if events is None:
-        return write()
-    reply: Future[T] = Future()
-    events.put(("write", write, reply))
-    return reply.result()
+    for it; anywhere else, or once the batch has ended, here."""
+    batch: _Batch | None = getattr(_current, "batch", None)
+    reply = batch.ask(write) if batch is not None else None
+    return write() if reply is None else reply.result()
+
+
+class _Batch:
+    """What the calls of one batch send to its thread: their writes, and that they ended."""
+
+    def __init__(self) -> None:
+        self.events: SimpleQueue = SimpleQueue()
+        self._open = True
+        self._lock = threading.Lock()
+
+    def ask(self, write: Callable[[], Any]) -> Future | None:
+        with self._lock:
+            if not self._open:
+                return None
+            reply: Future = Future()
+            self.events.put(("write", write, reply))
+            return reply
+
+    def close(self) -> None:
+        """No more writes are taken (a call still running writes on its own thread); those
+        already asked for are answered."""
+        with self._lock:
+            self._open = False
+        while True:
+            try:
+                event = self.events.get_nowait()
+            except Empty:
+                return
+            if event[0] == "write":
+                _answer(*event[1:])
 
 
 def made_together(calls: dict[Any, Callable[[], Any]]) -> Iterator[Finished]:
     """Make every call; yield the finished ones in groups, as they finish, so a slow call
     (a video still processing) never holds back the others' outcomes. Each future holds the
-    call's result or its exception."""
+    call's result or its exception. Close the iterator when leaving it early."""
     if len(calls) <= 1 or connection.in_atomic_block or settings.PUBLISH_CALLS_IN_FLIGHT <= 1:
         yield [(key, _made(call)) for key, call in calls.items()]
         return
-    events: SimpleQueue = SimpleQueue()
+    batch = _Batch()
     pool = _shared_pool()
     for key, call in calls.items():
-        future = pool.submit(_on_pool_thread, events, call)
-        future.add_done_callback(partial(_tell_done, events, key))
+        future = pool.submit(_on_pool_thread, batch, call)
+        future.add_done_callback(partial(_tell_done, batch, key))
     remaining = len(calls)
-    while remaining:
-        group = _serve_until_some_finish(events, remaining)
-        remaining -= len(group)
-        yield group
+    try:
+        while remaining:
+            group = _serve_until_some_finish(batch.events, remaining)
+            remaining -= len(group)
+            yield group
+    finally:
+        batch.close()
 
 
 def _serve_until_some_finish(events: SimpleQueue, remaining: int) -> Finished:
@@ -78,8 +108,7 @@ def _serve_until_some_finish(events: SimpleQueue, remaining: int) -> Finished:
         except Empty:
             break
         if event[0] == "write":
-            _, write, reply = event
-            _answer(write, reply)
+            _answer(*event[1:])
         else:
             group.append(event[1:])
             deadline = deadline or time.monotonic() + settings.PUBLISH_SETTLE_GATHER_SECONDS
@@ -93,17 +122,17 @@ def _answer(write: Callable[[], Any], reply: Future) -> None:
         reply.set_exception(exc)
 
 
-def _on_pool_thread(events: SimpleQueue, call: Callable[[], Any]) -> Any:
-    _current.events = events
+def _on_pool_thread(batch: _Batch, call: Callable[[], Any]) -> Any:
+    _current.batch = batch
     try:
         return call()
     finally:
-        _current.events = None
+        _current.batch = None
         connections.close_all()  # what a call opened itself (a token refresh) is not kept
 
 
-def _tell_done(events: SimpleQueue, key: Any, future: Future) -> None:
-    events.put(("done", key, future))
+def _tell_done(batch: _Batch, key: Any, future: Future) -> None:
+    batch.events.put(("done", key, future))
 
 
 def _made(call: Callable[[], Any]) -> Future:

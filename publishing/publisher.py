@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+from contextlib import closing
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -229,35 +230,44 @@ def publish_many(target_ids: list[int]) -> dict[int, str]:
     if not ready:
         return happened
     fresh = [t.pk for t in ready if not t.outcome_unknown]
-    if fresh:
-        # Outcome unknown from here until a definite answer; still this attempt's (a thread
-        # pool enforces no hard time limit: a stalled attempt may have been taken over).
+    if fresh:  # outcome unknown from here until a definite answer
         PostTarget.objects.filter(pk__in=fresh, state=S.PUBLISHING, attempt_started_at=now).update(
             outcome_unknown=True
         )
     media = _media_by_target(ready)
     attempts = {t.pk: _Attempt(t, _request_for(t, media[t.pk]), now) for t in ready}
     errors: list[Exception] = []
-    for finished in calls.made_together({pk: attempt.run for pk, attempt in attempts.items()}):
-        published = []
-        for pk, future in finished:
-            attempt = attempts[pk]
-            try:
-                result = future.result()
-            except PlatformError as exc:
-                happened[pk] = _failed(attempt, exc)
-                continue
-            except Exception as exc:  # noqa: BLE001 - the others' outcomes are recorded first
-                # Left PUBLISHING with its outcome unknown: the lease sweep reconciles it.
-                errors.append(exc)
-                continue
-            happened[pk] = attempt.outcome
-            if result is not None:
-                published.append((attempt.target, result))
-        outcomes.finish_many(published)
+    with closing(calls.made_together({pk: a.run for pk, a in attempts.items()})) as groups:
+        for finished in groups:
+            _record(finished, attempts, happened, errors)
     if errors:
         raise errors[0]
     return happened
+
+
+def _record(
+    finished: calls.Finished,
+    attempts: dict[int, _Attempt],
+    happened: dict[int, str],
+    errors: list[Exception],
+) -> None:
+    """The outcomes of a group of finished calls: the published in one write."""
+    published = []
+    for pk, future in finished:
+        attempt = attempts[pk]
+        try:
+            result = future.result()
+        except PlatformError as exc:
+            happened[pk] = _failed(attempt, exc)
+            continue
+        except Exception as exc:  # noqa: BLE001 - the others' outcomes are recorded first
+            # Left PUBLISHING with its outcome unknown: the lease sweep reconciles it.
+            errors.append(exc)
+            continue
+        happened[pk] = attempt.outcome
+        if result is not None:
+            published.append((attempt.target, result))
+    outcomes.finish_many(published)
 
 
 def _ready(targets: list[PostTarget], happened: dict[int, str]) -> list[PostTarget]:

@@ -4,6 +4,7 @@ database write they ask for runs on the task's own thread."""
 from __future__ import annotations
 
 import threading
+from contextlib import closing
 from functools import partial
 
 import pytest
@@ -73,3 +74,23 @@ def test_inside_a_transaction_the_calls_are_made_on_the_callers_thread():
     with transaction.atomic():
         made = results_of({i: threading.get_ident for i in range(3)})
     assert made == dict.fromkeys(range(3), caller)
+
+
+def test_a_call_still_running_when_its_batch_ends_writes_on_its_own_thread():
+    caller = threading.get_ident()
+    release, finished = threading.Event(), threading.Event()
+    wrote_on = {}
+
+    def slow() -> str:
+        release.wait(10)
+        wrote_on["slow"] = calls.on_callers_thread(threading.get_ident)
+        finished.set()
+        return "late"
+
+    with closing(calls.made_together({"slow": slow, "quick": lambda: "quick"})) as groups:
+        first = next(groups)  # the caller leaves after the first group (an error, say)
+    release.set()
+
+    assert [(key, future.result()) for key, future in first] == [("quick", "quick")]
+    assert finished.wait(10), "the slow call's write waited on a batch that had ended"
+    assert wrote_on["slow"] != caller
