@@ -12,7 +12,7 @@ from django.db.models.expressions import RawSQL
 from accounts.models import User, Workspace
 from publishing.models import PostTarget
 
-from .models import Conversation, Label, Message, ReadMark
+from .models import Attachment, Conversation, Label, Message, ReadMark
 from .search import normalise
 
 PAGE_SIZE = 50
@@ -76,9 +76,18 @@ def conversations(workspace: Workspace, user: User, filters: Filters) -> QuerySe
     return (
         qs.annotate(unread=unread_for(user))
         .select_related("account", "assignee")
-        .prefetch_related(Prefetch("labels", queryset=Label.objects.order_by("name")))
         .order_by("-last_message_at", "-id")
     )
+
+
+def labels_of(conversations: list[Conversation]) -> dict[int, list[Label]]:
+    """Each conversation's labels by name, in one query (prefetch_related would clone a
+    queryset per conversation)."""
+    found: dict[int, list[Label]] = {c.pk: [] for c in conversations}
+    links = Conversation.labels.through.objects.filter(conversation_id__in=found)
+    for link in links.select_related("label").order_by("label__name", "label_id"):
+        found[link.conversation_id].append(link.label)
+    return found
 
 
 # A long thread shows its newest messages; earlier ones a page at a time on request, and the
@@ -86,8 +95,11 @@ def conversations(workspace: Workspace, user: User, filters: Filters) -> QuerySe
 THREAD_WINDOW = 50
 
 
-def _with_parts(messages: QuerySet[Message]) -> QuerySet[Message]:
-    return messages.select_related("author").prefetch_related("attachments")
+def with_parts(messages: QuerySet[Message]) -> QuerySet[Message]:
+    """What a message shows: its author, and its attachments as `shown_attachments` (a list set
+    on each message: prefetching into the related manager clones a queryset per message)."""
+    shown = Prefetch("attachments", Attachment.objects.order_by("pk"), to_attr="shown_attachments")
+    return messages.select_related("author").prefetch_related(shown)
 
 
 def _window(messages: QuerySet[Message], shown_before: Q | None) -> tuple[list[Message], int]:
@@ -95,7 +107,7 @@ def _window(messages: QuerySet[Message], shown_before: Q | None) -> tuple[list[M
     how many earlier ones were left out."""
     if shown_before is not None:
         messages = messages.filter(shown_before)
-    newest = list(_with_parts(messages).order_by("-sent_at", "-id")[: THREAD_WINDOW + 1])
+    newest = list(with_parts(messages).order_by("-sent_at", "-id")[: THREAD_WINDOW + 1])
     hidden = 0
     if len(newest) > THREAD_WINDOW:
         newest = newest[:THREAD_WINDOW]
@@ -107,7 +119,7 @@ def thread(conversation: Conversation, *, everything: bool = False) -> tuple[lis
     """The thread in time order (the newest THREAD_WINDOW unless `everything`), and how many
     earlier messages were left out."""
     if everything:
-        return list(_with_parts(conversation.messages.order_by("sent_at", "id"))), 0
+        return list(with_parts(conversation.messages.order_by("sent_at", "id"))), 0
     return _window(conversation.messages.all(), None)
 
 
@@ -125,7 +137,7 @@ def newer(conversation: Conversation, after: int) -> list[Message]:
     """Messages stored after message `after` (ids grow), in time order: at most one window
     more than a poll would add (the caller then renders the window again)."""
     return list(
-        _with_parts(conversation.messages.filter(pk__gt=after)).order_by("sent_at", "id")[
+        with_parts(conversation.messages.filter(pk__gt=after)).order_by("sent_at", "id")[
             : THREAD_WINDOW + 1
         ]
     )

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Window
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Window
 from django.db.models.functions import RowNumber, TruncDate, TruncHour
 
 from accounts.models import Workspace
+from connections.models import ConnectedAccount
 
 from .models import Post, PostTarget
 
@@ -26,7 +28,8 @@ Box = tuple[dt.date, int | None]  # a local day, and its local hour in the week 
 
 @dataclass(frozen=True)
 class Shown:
-    posts: list[Post]  # in time order, at most per_box of each box, targets prefetched
+    posts: list[Post]  # in time order, at most per_box of each box (what a calendar shows)
+    targets: dict[int, list[Target]]  # each post's, by platform
     counts: dict[Box, int]  # every post of each box that has one
 
 
@@ -126,10 +129,38 @@ def shown_posts(
         )
         ranked = posts.annotate(rank=rank).filter(rank__lte=per_box)
         ids = list(ranked.values_list("pk", flat=True))
-    targets = PostTarget.objects.select_related("account").order_by("account__platform", "pk")
-    shown = (
+    shown = list(
         Post.objects.filter(pk__in=ids)
+        .only("pk", "text", "stage", "scheduled_at")
         .order_by("scheduled_at", "pk")
-        .prefetch_related(Prefetch("targets", targets))
     )
-    return Shown(list(shown), counts)
+    return Shown(shown, targets_of([post.pk for post in shown]), counts)
+
+
+class Target(NamedTuple):
+    """What the scheduling pages show of a post's target."""
+
+    account_id: int
+    state: str
+    platform: str
+    account: str  # as str(ConnectedAccount) gives it
+
+
+def targets_of(
+    post_ids: list[int], order: tuple[str, ...] = ("account__platform", "pk")
+) -> dict[int, list[Target]]:
+    """Each post's targets with their accounts' names, in one query and without a model
+    instance per target (a busy week shows 700): grouped here, as prefetch_related would
+    clone a queryset per post."""
+    targets: dict[int, list[Target]] = {pk: [] for pk in post_ids}
+    names: dict[int, str] = {}
+    rows = (
+        PostTarget.objects.filter(post_id__in=post_ids)
+        .order_by(*order)
+        .values_list("post_id", "account_id", "state", "account__platform", "account__display_name")
+    )
+    for post_id, account_id, state, platform, display_name in rows:
+        if account_id not in names:
+            names[account_id] = str(ConnectedAccount(platform=platform, display_name=display_name))
+        targets[post_id].append(Target(account_id, state, platform, names[account_id]))
+    return targets

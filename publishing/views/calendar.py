@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -20,6 +21,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_POST, require_safe
@@ -28,13 +30,15 @@ from accounts.roles import Capability
 from accounts.tenancy import WorkspaceRequest, workspace_view
 from connections.models import ConnectedAccount
 from mixora.errors import UserFacingError
+from mixora.templatetags.rows import truncated, url_maker
 
 from .. import moving
-from ..calendar_posts import Box, shown_posts
+from ..calendar_posts import Box, Shown, Target, shown_posts
 from ..models import Post, PostTarget
 from ..queue import paused_account_ids
 from ..states import EDITABLE
 from ..timezones import to_local, to_utc
+from .rows import Mark, marks
 
 MONTH, WEEK = "month", "week"
 MONTH_DAYS = 42  # six Monday-first weeks: always room for the whole month
@@ -45,6 +49,7 @@ SLOT_FORMAT = "%Y-%m-%dT%H:%M"  # a local time in links and drops: ?at=, the mov
 # Posts shown per box; the rest are counted ("+N more"). A month day shows three on a wide
 # screen (as before), and its "+N more" opens the day's week.
 MONTH_SHOWN, WEEK_SHOWN = 3, 2
+STAGE_LABELS = dict(Post.Stage.choices)
 
 
 class CalendarForm(forms.Form):
@@ -74,11 +79,21 @@ class CalendarForm(forms.Form):
 
 @dataclass(frozen=True)
 class Entry:
+    """A post as a calendar box shows it, its text, links and dates made once in Python."""
+
     post: Post
+    date: dt.date  # its local day
     time: str  # HH:MM in the workspace's time zone
     hour: int  # its local hour, the row of the week grid
     movable: bool  # nothing of it is publishing or published
     paused: bool  # one of its accounts' queue is paused
+    url: str  # the post's page
+    move_url: str  # where a drop posts
+    seen: str  # scheduled_at as stored (UTC), what a drop sends back
+    iso: str  # scheduled_at in the current time zone, for <time datetime>
+    text: str  # truncated to 160 characters, or "Untitled post"
+    stage_label: str
+    marks: list[Mark]
 
 
 @dataclass(frozen=True)
@@ -90,6 +105,13 @@ class Day:
     total: int  # every post of the day
     url: str  # the week view of this day, with the same filters
     compose_at: str  # the composer's start time for a "+" on this day ("": not offered)
+    # Its labels, formatted once (the grid shows the day in every hour's cell).
+    iso: str  # 2026-09-11
+    long: str  # Friday 11 September
+    dow: str  # Fri
+    num: str  # 11
+    mon: str  # Sep
+    month: str  # September
 
     @property
     def more(self) -> int:
@@ -134,23 +156,46 @@ def step(view: str, anchor: dt.date, direction: int) -> dt.date:
     return dt.date(months // 12, months % 12 + 1, 1)
 
 
-def _entry(post: Post, tz_name: str, paused: set[int]) -> Entry:
-    local = to_local(post.scheduled_at, tz_name)
-    targets = post.targets.all()  # prefetched
+@dataclass(frozen=True)
+class _Rows:
+    """What every entry of one page shares."""
+
+    tz_name: str
+    paused: set[int]
+    post_url: Callable[[int], str]
+    move_url: Callable[[int], str]
+
+
+def _entry(post: Post, targets: list[Target], rows: _Rows) -> Entry:
+    local = to_local(post.scheduled_at, rows.tz_name)
     movable = post.stage not in (Post.Stage.PUBLISHED, Post.Stage.EXPIRED) and all(
         t.state in EDITABLE for t in targets
     )
     on_paused = any(
-        t.account_id in paused and t.state == PostTarget.State.SCHEDULED for t in targets
+        t.account_id in rows.paused and t.state == PostTarget.State.SCHEDULED for t in targets
     )
-    return Entry(post, f"{local:%H:%M}", local.hour, movable, on_paused)
+    return Entry(
+        post,
+        local.date(),
+        f"{local:%H:%M}",
+        local.hour,
+        movable,
+        on_paused,
+        rows.post_url(post.pk),
+        rows.move_url(post.pk),
+        post.scheduled_at.isoformat(),
+        timezone.localtime(post.scheduled_at).isoformat(),
+        truncated(post.text, 160) or "Untitled post",
+        STAGE_LABELS.get(post.stage, post.stage),
+        marks(targets),
+    )
 
 
-def _by_local_day(posts: list[Post], tz_name: str, paused: set[int]) -> dict[dt.date, list[Entry]]:
+def _by_local_day(shown: Shown, rows: _Rows) -> dict[dt.date, list[Entry]]:
     days: dict[dt.date, list[Entry]] = defaultdict(list)
-    for post in posts:  # already in time order
-        entry = _entry(post, tz_name, paused)
-        days[to_local(post.scheduled_at, tz_name).date()].append(entry)
+    for post in shown.posts:  # already in time order
+        entry = _entry(post, shown.targets[post.pk], rows)
+        days[entry.date].append(entry)
     return days
 
 
@@ -234,6 +279,13 @@ def calendar(request: WorkspaceRequest) -> HttpResponse:
 
     first, last = shown_days(view, anchor)
     paused = paused_account_ids(request.workspace)
+    slug = request.workspace.slug
+    rows = _Rows(
+        tz_name,
+        paused,
+        url_maker("post_detail", slug),
+        url_maker("post_move", slug),
+    )
     shown = shown_posts(
         request.workspace,
         first,
@@ -243,7 +295,7 @@ def calendar(request: WorkspaceRequest) -> HttpResponse:
         by_hour=view == WEEK,
         per_box=WEEK_SHOWN if view == WEEK else MONTH_SHOWN,
     )
-    by_day = _by_local_day(shown.posts, tz_name, paused)
+    by_day = _by_local_day(shown, rows)
     day_totals: dict[dt.date, int] = defaultdict(int)
     for (day, _hour), count in shown.counts.items():
         day_totals[day] += count
@@ -262,6 +314,12 @@ def calendar(request: WorkspaceRequest) -> HttpResponse:
                 day_totals[day],
                 link(WEEK, day),
                 compose_at,
+                day.isoformat(),
+                date_format(day, "l j F"),
+                date_format(day, "D"),
+                str(day.day),
+                date_format(day, "M"),
+                date_format(day, "F"),
             )
         )
     context = {
@@ -284,6 +342,7 @@ def calendar(request: WorkspaceRequest) -> HttpResponse:
         "state": state,
         "states": PostTarget.State.choices,
         "tz_name": tz_name,
+        "new_url": reverse("post_new", args=[slug]),
     }
     return render(request, "publishing/calendar.html", context)
 
