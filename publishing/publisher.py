@@ -212,7 +212,9 @@ def publish_one(target_id: int) -> str:
 def publish_many(target_ids: list[int]) -> dict[int, str]:
     """Publish each of the targets still queued, their platform calls at the same time (with
     a fixed handful of queries for the batch and one per post). What happened to each:
-    "skipped" when it was not queued (another attempt has it, or it is done)."""
+    "skipped" when it was not queued (another attempt has it, or it is done); "handed off"
+    when its call still ran as the task stopped waiting (it records its own outcome)."""
+    calls.wait_for_room(len(target_ids))
     now = timezone.now()
     happened = dict.fromkeys(target_ids, "skipped")
     claimed = PostTarget.objects.filter(pk__in=target_ids, state=S.QUEUED).update(
@@ -235,9 +237,18 @@ def publish_many(target_ids: list[int]) -> dict[int, str]:
             outcome_unknown=True
         )
     media = _media_by_target(ready)
+    happened.update(dict.fromkeys([t.pk for t in ready], "handed off"))
     attempts = {t.pk: _Attempt(t, _request_for(t, media[t.pk]), now) for t in ready}
     errors: list[Exception] = []
-    with closing(calls.made_together({pk: a.run for pk, a in attempts.items()})) as groups:
+
+    def record_late(finished: calls.Finished) -> None:  # on the call's own thread, later
+        late_errors: list[Exception] = []
+        _record(finished, attempts, happened, late_errors)
+        for exc in late_errors:
+            log.error("publishing target %s failed", finished[0][0], exc_info=exc)
+
+    made = calls.made_together({pk: a.run for pk, a in attempts.items()}, late=record_late)
+    with closing(made) as groups:
         for finished in groups:
             _record(finished, attempts, happened, errors)
     if errors:

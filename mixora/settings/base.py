@@ -372,6 +372,10 @@ PUBLISH_TASK_SIZE = env_int("PUBLISH_TASK_SIZE", 25)
 PUBLISH_CALLS_IN_FLIGHT = env_int("PUBLISH_CALLS_IN_FLIGHT", 48)
 # How long a publish task gathers finished calls before recording their outcomes together.
 PUBLISH_SETTLE_GATHER_SECONDS = 0.05
+# A publish task whose calls have not finished for this long hands them off (they record
+# their own outcomes when they end) and takes the next batch: a hanging network never holds
+# a task's thread for its full timeout.
+PUBLISH_HAND_OFF_SECONDS = 2.0
 # Four queues with their own workers (mixora/queues.py); a prefix keeps deployments (or test
 # processes) sharing one Redis apart.
 CELERY_QUEUE_PREFIX = env_str("CELERY_QUEUE_PREFIX", "")

@@ -158,7 +158,7 @@ def test_a_target_claimed_just_before_goes_back_to_waiting(
 
     target.refresh_from_db()
     assert (target.state, target.attempts, target.outcome_unknown) == (S.SCHEDULED, 0, False)
-    assert emulator.requests("x", "x.create_post") == []
+    assert emulator.requests("x", "x.tweets") == []
 
 
 def test_many_workspaces_are_told_read_only_at_once_as_one_at_a_time(workspace, owner):

@@ -4,6 +4,7 @@ database write they ask for runs on the task's own thread."""
 from __future__ import annotations
 
 import threading
+import time
 from contextlib import closing
 from functools import partial
 
@@ -13,9 +14,13 @@ from django.db import transaction
 from publishing import calls
 
 
+def never_late(finished: calls.Finished) -> None:
+    raise AssertionError(f"handed off: {finished}")
+
+
 def results_of(made: dict) -> dict:
     results = {}
-    for group in calls.made_together(made):
+    for group in calls.made_together(made, late=never_late):
         for key, future in group:
             try:
                 results[key] = future.result()
@@ -76,21 +81,57 @@ def test_inside_a_transaction_the_calls_are_made_on_the_callers_thread():
     assert made == dict.fromkeys(range(3), caller)
 
 
-def test_a_call_still_running_when_its_batch_ends_writes_on_its_own_thread():
+class Late:
+    """The recorder of handed-off calls: what it got, and on which thread."""
+
+    def __init__(self) -> None:
+        self.got: list[tuple[object, object, int]] = []
+        self.arrived = threading.Event()
+
+    def __call__(self, finished: calls.Finished) -> None:
+        self.got += [(key, future.result(), threading.get_ident()) for key, future in finished]
+        self.arrived.set()
+
+
+def test_a_call_still_running_when_its_batch_ends_writes_and_is_recorded_on_its_thread():
     caller = threading.get_ident()
-    release, finished = threading.Event(), threading.Event()
+    release = threading.Event()
     wrote_on = {}
+    late = Late()
 
     def slow() -> str:
         release.wait(10)
         wrote_on["slow"] = calls.on_callers_thread(threading.get_ident)
-        finished.set()
         return "late"
 
-    with closing(calls.made_together({"slow": slow, "quick": lambda: "quick"})) as groups:
+    made = calls.made_together({"slow": slow, "quick": lambda: "quick"}, late=late)
+    with closing(made) as groups:
         first = next(groups)  # the caller leaves after the first group (an error, say)
     release.set()
 
     assert [(key, future.result()) for key, future in first] == [("quick", "quick")]
-    assert finished.wait(10), "the slow call's write waited on a batch that had ended"
-    assert wrote_on["slow"] != caller
+    assert late.arrived.wait(10), "the slow call's write waited on a batch that had ended"
+    [(key, result, recorded_on)] = late.got
+    assert (key, result) == ("slow", "late")
+    assert wrote_on["slow"] == recorded_on != caller
+
+
+def test_calls_that_hang_are_handed_off_and_the_caller_goes_on(settings):
+    settings.PUBLISH_HAND_OFF_SECONDS = 0.2
+    release = threading.Event()
+    late = Late()
+    started = time.monotonic()
+
+    groups = list(
+        calls.made_together(
+            {"hangs": lambda: release.wait(10) and "at last", "quick": lambda: "quick"}, late=late
+        )
+    )
+
+    assert time.monotonic() - started < 5
+    assert [[(key, future.result()) for key, future in group] for group in groups] == [
+        [("quick", "quick")]
+    ]
+    release.set()
+    assert late.arrived.wait(10)
+    assert [(key, result) for key, result, _ in late.got] == [("hangs", "at last")]

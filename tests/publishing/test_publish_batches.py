@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from publishing import publisher
 from publishing.models import Post, PostTarget
+from tests.publishing.test_worker import wait_for
 
 S = PostTarget.State
 
@@ -62,3 +66,21 @@ def test_a_batch_shares_its_queries(accounts, emulator, scheduled_post, celery_q
     # for the batch; what grows is the checkpoint X's post id is saved in, one per post.
     assert many - few <= 10, (few, many)
     assert few <= 14, few
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_post_whose_network_hangs_is_handed_off_and_still_recorded(
+    accounts, emulator, scheduled_post, celery_queue, settings
+):
+    settings.PUBLISH_HAND_OFF_SECONDS = 0.3
+    targets = [scheduled_post([accounts["x"]], f"Hangs {i}").targets.get() for i in range(3)]
+    assert publisher.dispatch_due() == 3
+    emulator.fail_next("x", "x.tweets", "slow", delay=1.5)  # X answers, but late
+
+    outcomes = publisher.publish_many([t.pk for t in targets])
+
+    assert Counter(outcomes.values()) == {"published": 2, "handed off": 1}
+    wait_for(lambda: PostTarget.objects.filter(state=S.PUBLISHED).count() == 3, timeout=20)
+    on_x = emulator.control("GET", f"posts?platform=x&account_id={accounts['x'].external_id}")
+    assert sorted(post["text"] for post in on_x) == [f"Hangs {i}" for i in range(3)]
+    assert Post.objects.filter(stage=Post.Stage.PUBLISHED).count() == 3
