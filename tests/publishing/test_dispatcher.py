@@ -75,9 +75,7 @@ def test_a_claimed_target_is_published_by_one_task_only(db, celery_queue):
     assert publisher.publish_one(target_id) == "skipped"
 
 
-def test_a_fan_out_batch_becomes_publish_tasks_of_a_few_dozen_targets(
-    db, celery_queue, settings
-):
+def test_a_fan_out_batch_becomes_publish_tasks_of_a_few_dozen_targets(db, celery_queue, settings):
     size = settings.PUBLISH_TASK_SIZE
     ids = make_due(size * 2 + 3)
     assert publisher.enqueue(ids) == len(ids)
