@@ -16,6 +16,7 @@ machine before the change with bench/inbox.py's webhook part)."""
 from __future__ import annotations
 
 import argparse
+import base64
 import cProfile
 import hashlib
 import hmac
@@ -82,6 +83,7 @@ BASELINE = {
     "message": 94.0,
 }
 PICTURES = "bench-pictures"  # --pictures apart: the picture tasks' own queue
+PICTURE_TASKS = ("inbox.tasks.fetch_participant_avatars", "inbox.tasks.fetch_participant_avatar")
 BASELINE_NOTE = "bench/README.md's figures (load about 2); see BASELINE"
 
 
@@ -537,6 +539,10 @@ class Hooks:
                 }
             )
             conversations = Conversation.objects.filter(account=self.account)
+            uncopied = conversations.exclude(participant_avatar_url="").filter(
+                participant_avatar=""
+            )
+            apart = self.args.pictures == "apart"
             self.broker.rename(self.hold, self.queue)
             start = time.perf_counter()
 
@@ -547,11 +553,13 @@ class Hooks:
                 if failed:
                     raise RuntimeError(f"delivery {failed.pk} failed: {failed.error}")
                 # Processed: stored, and named (a Messenger thread's name comes after the
-                # batch commits, from the profile lookups).
+                # batch commits, from the profile lookups), and, unless the pictures are
+                # copied apart, every picture copied.
                 return (
                     not WebhookDelivery.objects.exists()
                     and Message.objects.filter(account=self.account).count() == count
                     and not conversations.filter(participant_name="").exists()
+                    and (apart or not uncopied.exists())
                 )
 
             wait_until(done, 900, f"{workers} worker(s) to process the deliveries")
@@ -663,11 +671,13 @@ def wait_ready(processes: list[subprocess.Popen], names: list[str]) -> None:
 
 def profile(hooks: Hooks, kind: str) -> list[str]:
     """cProfile, in this process: 500 deliveries through the whole Django stack (test
-    Client), then the processing of them (deliveries.process_batch, as the task calls it)."""
+    Client), then the processing of them (deliveries.process_batch, as the task calls it),
+    then the picture tasks that processing queued, run as a worker would run them."""
     from django.test import Client
 
     from inbox import deliveries
     from inbox.models import WebhookDelivery
+    from mixora.celery import app
 
     hooks.clean()
     bodies = [webhook_body(kind, i, "prof") for i in range(500)]
@@ -686,8 +696,31 @@ def profile(hooks: Hooks, kind: str) -> list[str]:
         deliveries.process_batch(pk)
     work.disable()
     out += _top(work, f"processing them (deliveries.process_batch, {kind}s)")
+    tasks = [
+        (name, args)
+        for queue in (hooks.queue, hooks.pictures)
+        for name, args in queued(hooks.broker, queue)
+        if name in PICTURE_TASKS
+    ]
+    if tasks:
+        copies = cProfile.Profile()
+        copies.enable()
+        for name, args in tasks:
+            app.tasks[name](*args)
+        copies.disable()
+        out += _top(copies, f"copying their pictures ({len(tasks)} task(s) as queued)")
     hooks.clean()
     return out
+
+
+def queued(broker: redis.Redis, queue: str) -> list[tuple[str, list]]:
+    """(task name, args) of the messages waiting on `queue`, oldest first."""
+    found = []
+    for raw in reversed(broker.lrange(queue, 0, -1)):  # kombu LPUSHes: newest first
+        message = json.loads(raw)
+        body = json.loads(base64.b64decode(message["body"]))
+        found.append((message["headers"]["task"], body[0]))
+    return found
 
 
 def _meta(body: bytes) -> dict[str, str]:
@@ -721,11 +754,12 @@ def use_settings(
         'STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",'
         f' "OPTIONS": {{"location": "{directory / "media"}"}}}}  # noqa: F405',
     ]
-    if pictures_apart:  # an exact task name wins over the inbox's pattern (mixora/queues.py)
-        lines.append(
-            'CELERY_TASK_ROUTES["inbox.tasks.fetch_participant_avatar"] = '
+    if pictures_apart:  # the picture tasks (a batch's, and one thread's) on a queue of their own
+        lines += [
+            f'CELERY_TASK_ROUTES["{task}"] = '
             f'{{"queue": CELERY_QUEUE_PREFIX + "{PICTURES}"}}  # noqa: F405'
-        )
+            for task in PICTURE_TASKS
+        ]
     (directory / "mixora_bench_webhooks_settings.py").write_text("\n".join(lines) + "\n")
     sys.path.insert(0, str(directory))
     path = os.environ.get("PYTHONPATH")
@@ -816,7 +850,7 @@ def main(argv: list[str] | None = None) -> int:
             + (
                 "on its own queue, run after the round, the 'pictures' row"
                 if args.pictures == "apart"
-                else "run by the same workers meanwhile"
+                else "run by the same workers meanwhile, done once every picture is copied"
             )
             + "); solo-pool workers; ratio to the previous design's 2-worker figures "
             f"({BASELINE['comment']:.0f} comments/s, {BASELINE['message']:.0f} messages/s). CPU "

@@ -144,7 +144,7 @@ FROM found WHERE inbox_message.conversation_id = found.conversation_id
 
 def _save_profiles(found: list[tuple[Conversation, dict[str, str]]]) -> None:
     """The threads' names, handles and pictures, then their messages' sender names, two
-    statements in all, and a picture task per thread whose picture we do not hold yet."""
+    statements in all, and one picture task for the threads whose picture we do not hold yet."""
     if not found:
         return
     now = timezone.now()
@@ -177,9 +177,7 @@ def _save_profiles(found: list[tuple[Conversation, dict[str, str]]]) -> None:
                 NAME_SENDERS.format(rows=", ".join(["(%s, %s)"] * len(senders))),
                 [*chain.from_iterable(senders), Message.Direction.INBOUND],
             )
-    for conversation, _ in found:
-        if avatars.needs_fetch(conversation):
-            avatars.schedule(conversation.pk)
+    avatars.schedule_many([c.pk for c, _ in found if avatars.needs_fetch(c)])
 
 
 def store_attachment(message: Message, kind: str, url: str) -> Attachment | None:

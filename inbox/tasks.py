@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
+from celery.utils.time import get_exponential_backoff_interval
 from django.utils import timezone
 
 from connections.errors import Retryable
@@ -76,14 +77,42 @@ def purge_expired() -> int:
 
 
 # A host that timed out or answered 5xx/429 is tried again with backoff; a refusal retrying
-# cannot fix returns at once (the thread keeps its initials).
+# cannot fix returns at once (the thread keeps its initials). One policy for both tasks.
+RETRY_BACKOFF, RETRY_BACKOFF_MAX, MAX_RETRIES = 30, 1800, 5
+
+
+@shared_task(
+    name="inbox.tasks.fetch_participant_avatars",
+    bind=True,
+    acks_late=True,
+    max_retries=MAX_RETRIES,
+    time_limit=90,
+    soft_time_limit=80,
+)
+def fetch_participant_avatars(self: Task, conversation_ids: list[int]) -> dict[int, str]:
+    copies = avatars.fetch_many(conversation_ids)
+    if copies.later:
+        # Only the pictures that may work later go again, each with its own retry count:
+        # the batch's others are done (or refused) and are not fetched twice.
+        countdown = get_exponential_backoff_interval(
+            factor=RETRY_BACKOFF,
+            retries=self.request.retries,
+            maximum=RETRY_BACKOFF_MAX,
+            full_jitter=True,
+        )
+        first = next(iter(copies.later.values()))
+        raise self.retry(args=[list(copies.later)], exc=first, countdown=countdown)
+    return copies.outcomes
+
+
+# One picture: what ingest queued before batches; messages still queued across a deploy.
 @shared_task(
     name="inbox.tasks.fetch_participant_avatar",
     acks_late=True,
     autoretry_for=(Retryable,),
-    retry_backoff=30,
-    retry_backoff_max=1800,
-    max_retries=5,
+    retry_backoff=RETRY_BACKOFF,
+    retry_backoff_max=RETRY_BACKOFF_MAX,
+    max_retries=MAX_RETRIES,
     time_limit=90,
     soft_time_limit=80,
 )

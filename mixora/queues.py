@@ -24,6 +24,7 @@ ROUTES: dict[str, str] = {
     "publishing.tasks.publish_targets": PUBLISH,
     "publishing.tasks.publish_target": PUBLISH,
     "inbox.tasks.purge_expired": BULK,
+    "inbox.tasks.fetch_participant_avatars": INBOX,
     "inbox.tasks.*": INBOX,
     "exports.tasks.*": BULK,
     "retention.tasks.*": BULK,

@@ -25,6 +25,7 @@ def broker() -> redis.Redis:
         ("publishing.tasks.publish_targets", "publish"),
         ("publishing.tasks.publish_target", "publish"),
         ("inbox.tasks.process_delivery", "inbox"),
+        ("inbox.tasks.fetch_participant_avatars", "inbox"),
         ("inbox.tasks.purge_expired", "bulk"),
         ("exports.tasks.build_export", "bulk"),
         ("retention.tasks.apply_retention", "bulk"),

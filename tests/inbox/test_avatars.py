@@ -85,7 +85,7 @@ def test_a_customers_picture_is_copied_and_the_inbox_never_loads_the_platforms_u
     source = conversation.participant_avatar_url
     assert source.startswith(f"{emulator.url}/_avatars/")
     # The task was queued after ingest; until it runs the inbox shows the initial.
-    assert ("inbox.tasks.fetch_participant_avatar", [conversation.pk]) in celery_queue()
+    assert ("inbox.tasks.fetch_participant_avatars", [[conversation.pk]]) in celery_queue()
     inbox_page = client.get(reverse("inbox", args=["acme"])).content.decode()
     assert img_sources(inbox_page) == []
     assert '<span class="avatar avatar--sm" aria-hidden="true">A</span>' in inbox_page
