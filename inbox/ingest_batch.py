@@ -220,6 +220,4 @@ def _save(batch: _Batch) -> None:
     changed = [c for pk, c in batch.existing.items() if pk in touched]
     if changed:
         Conversation.objects.bulk_update(changed, ABSORBED)
-    for conversation in touched.values():
-        if avatars.needs_fetch(conversation):
-            avatars.schedule(conversation.pk)
+    avatars.schedule_many([c.pk for c in touched.values() if avatars.needs_fetch(c)])
