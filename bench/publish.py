@@ -614,7 +614,8 @@ class CpuMeter:
         }
 
 
-def wait_ready(processes: list[subprocess.Popen], names: list[str]) -> None:
+def wait_ready(processes: list[subprocess.Popen], names: list[str], timeout: float = 60) -> None:
+    """Until every named worker answers a ping; a worker that exits meanwhile fails it."""
     from mixora.celery import app
 
     answered: set[str] = set()
@@ -626,7 +627,7 @@ def wait_ready(processes: list[subprocess.Popen], names: list[str]) -> None:
             answered.update(reply)
         return answered >= set(names)
 
-    wait_until(ready, 60, f"{len(names)} workers to answer a ping")
+    wait_until(ready, timeout, f"{len(names)} workers to answer a ping")
 
 
 def wait_published(count: int, timeout: float, processes: list[subprocess.Popen]) -> None:

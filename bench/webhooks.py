@@ -51,6 +51,7 @@ from publish import (  # bench/publish.py: the shared plumbing
     say,
     stop,
     table,
+    wait_ready,
     wait_until,
     with_database,
 )
@@ -530,7 +531,7 @@ class Hooks:
         self.broker.rename(self.queue, self.hold)
         processes, names = start_workers(workers, self.queue)
         try:
-            wait_ready(processes, names)
+            wait_ready(processes, names, timeout=300)
             meter = CpuMeter(
                 {
                     "workers": [p.pid for p in processes],
@@ -600,7 +601,7 @@ class Hooks:
         self.broker.rename(self.pictures, self.hold)
         processes, names = start_workers(workers, self.pictures)
         try:
-            wait_ready(processes, names)
+            wait_ready(processes, names, timeout=300)
             meter = CpuMeter(
                 {
                     "workers": [p.pid for p in processes],
@@ -649,21 +650,6 @@ def start_workers(count: int, queue: str) -> tuple[list[subprocess.Popen], list[
         for name in names
     ]
     return processes, names
-
-
-def wait_ready(processes: list[subprocess.Popen], names: list[str]) -> None:
-    from mixora.celery import app
-
-    answered: set[str] = set()
-
-    def ready() -> bool:
-        if any(process.poll() is not None for process in processes):
-            raise RuntimeError("a worker exited on start")
-        for reply in app.control.ping(destination=names, timeout=0.5):
-            answered.update(reply)
-        return answered >= set(names)
-
-    wait_until(ready, 300, f"{len(names)} workers to answer a ping")
 
 
 # --- Profiles ------------------------------------------------------------------------------
